@@ -1,0 +1,62 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { ErrorCode, TasklogError } from '../common/errors';
+import { JsonLogger } from '../common/logger';
+import { Problem, problem, PROBLEM_CONTENT_TYPE } from './problem';
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
+  [ErrorCode.INVALID_INPUT]: [400, 'Invalid request'],
+  [ErrorCode.UNKNOWN_TASK_TYPE]: [422, 'Unknown task type'],
+  [ErrorCode.PAYLOAD_TOO_LARGE]: [413, 'Payload too large'],
+  [ErrorCode.TASK_NOT_FOUND]: [404, 'Task not found'],
+  [ErrorCode.BROKER_UNAVAILABLE]: [503, 'Broker unavailable'],
+  [ErrorCode.DATABASE_UNAVAILABLE]: [503, 'Database unavailable'],
+};
+
+/** body-parser's own error types, raised before any controller runs. */
+const BODY_PARSER: Record<string, [number, string]> = {
+  'entity.too.large': [413, 'Payload too large'],
+  'entity.parse.failed': [400, 'Malformed JSON'],
+  'encoding.unsupported': [415, 'Unsupported encoding'],
+  'charset.unsupported': [415, 'Unsupported charset'],
+};
+
+/** Turns anything thrown in a request into problem+json; nothing leaves as a bare 500. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: JsonLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request>();
+    const body = { ...this.toProblem(exception), instance: req.originalUrl };
+    if (body.status >= 500) this.logger.write('error', 'request failed', { path: req.originalUrl, status: body.status, detail: body.detail });
+    if (body.status === 503) res.setHeader('Retry-After', '5');
+    res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(e: unknown): Problem {
+    if (e instanceof TasklogError) {
+      const [status, title] = STATUS_BY_CODE[e.code] ?? [500, 'Internal error'];
+      return problem(status, title, e.message, { code: e.code, ...(e.details ?? {}) });
+    }
+    const bodyError = e as { type?: string; message?: string };
+    if (bodyError && typeof bodyError.type === 'string' && BODY_PARSER[bodyError.type]) {
+      const [status, title] = BODY_PARSER[bodyError.type];
+      return problem(status, title, bodyError.message ?? title);
+    }
+    if (e instanceof HttpException) {
+      const status = e.getStatus();
+      return problem(status, e.name.replace(/Exception$/, ''), e.message);
+    }
+    if (isConnectionError(e)) return problem(503, 'Database unavailable', 'the read model is unreachable; retry shortly');
+    this.logger.write('error', 'unexpected error', { error: (e as Error)?.stack ?? String(e) });
+    return problem(500, 'Internal error', 'an unexpected error occurred; it has been logged');
+  }
+}
+
+function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: string })?.code ?? '';
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(code) || /Knex: Timeout acquiring a connection/.test(String((e as Error)?.message));
+}

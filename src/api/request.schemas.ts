@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { EnqueueOptionsSchema } from '../client/enqueue-options';
+import { ErrorCode, TasklogError } from '../common/errors';
+import { TaskStatus } from '../domain';
+
+export const EnqueueBody = EnqueueOptionsSchema.extend({
+  type: z.string().min(1).max(200),
+  payload: z.unknown().optional(),
+}).strict();
+
+const csv = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .optional();
+
+export const ListQuery = z.object({
+  status: csv.pipe(z.array(z.enum(Object.values(TaskStatus) as [string, ...string[]])).optional()),
+  type: csv,
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().uuid().optional(),
+});
+
+export const TaskIdParam = z.string().uuid();
+
+/** Parses input with a schema or throws a 400 listing every problem. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw new TasklogError(ErrorCode.INVALID_INPUT, `invalid ${what}: ${detail}`, { issues });
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { TaskClientService } from '../client/task-client.service';
+import { ErrorCode, TasklogError } from '../common/errors';
+import { DatabaseService } from '../projection/database.service';
+import { EnqueueBody, ListQuery, parseInput, TaskIdParam } from './request.schemas';
+import { taskView } from './task.view';
+import { Tenant } from './tenant';
+import { TenantGuard } from './tenant.guard';
+
+@Controller('v1/tasks')
+@UseGuards(TenantGuard)
+export class TasksController {
+  constructor(
+    private readonly client: TaskClientService,
+    private readonly db: DatabaseService,
+  ) {}
+
+  @Post()
+  @HttpCode(202)
+  async enqueue(@Body() body: unknown, @Tenant() tenantId: string, @Headers('idempotency-key') idempotencyKey?: string) {
+    const { type, payload, ...options } = parseInput(EnqueueBody, body, 'task');
+    const task = await this.client.enqueue(type, payload ?? null, {
+      ...options,
+      idempotencyKey: options.idempotencyKey ?? idempotencyKey,
+      tenantId,
+    });
+    return taskView(task);
+  }
+
+  @Get()
+  async list(@Query() query: unknown, @Tenant() tenantId: string) {
+    const q = parseInput(ListQuery, query, 'query');
+    const page = await (await this.queries()).list({ tenantId, status: q.status, type: q.type, limit: q.limit, after: q.cursor });
+    return { items: page.items.map(taskView), nextCursor: page.nextCursor };
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string, @Tenant() tenantId: string) {
+    const task = await (await this.queries()).get(tenantId, this.taskId(id));
+    if (!task) throw notFound(id);
+    return taskView(task);
+  }
+
+  @Get(':id/events')
+  async events(@Param('id') id: string, @Tenant() tenantId: string) {
+    const queries = await this.queries();
+    const items = await queries.history(tenantId, this.taskId(id));
+    if (items.length === 0 && !(await queries.get(tenantId, id))) throw notFound(id);
+    return { items };
+  }
+
+  private taskId(id: string): string {
+    if (!TaskIdParam.safeParse(id).success) throw notFound(id);
+    return id;
+  }
+
+  private async queries() {
+    try {
+      return await this.db.queries();
+    } catch (e) {
+      throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${(e as Error).message}`);
+    }
+  }
+}
+
+function notFound(id: string): TasklogError {
+  return new TasklogError(ErrorCode.TASK_NOT_FOUND, `no task ${id}`, { taskId: id });
+}

@@ -1,0 +1,26 @@
+import { INestApplication, Module, Provider, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { JsonLogger } from './common/logger';
+import { loadConfig, TasklogModuleOptions } from './config';
+import { TasklogModule } from './tasklog.module';
+
+export interface AppOptions {
+  config?: TasklogModuleOptions;
+  /** Providers holding @TaskHandler methods. */
+  handlers?: (Provider | Type)[];
+}
+
+/** Builds the standalone app (also used by the integration tests with their own handlers). */
+export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
+  const config = { ...loadConfig(), ...(options.config ?? {}) };
+  @Module({ imports: [TasklogModule.forRoot(options.config ?? {})], providers: options.handlers ?? [] })
+  class AppModule {}
+
+  const logger = new JsonLogger(config.logLevel, { service: 'tasklog' });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger });
+  // Room for the JSON envelope around a payload at the limit; TaskClient enforces the exact limit.
+  app.useBodyParser('json', { limit: config.maxPayloadBytes + 64 * 1024 });
+  app.enableShutdownHooks();
+  return app;
+}

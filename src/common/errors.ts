@@ -1,0 +1,54 @@
+export const ErrorCode = {
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  DUPLICATE_HANDLER: 'DUPLICATE_HANDLER',
+  UNKNOWN_TASK_TYPE: 'UNKNOWN_TASK_TYPE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  INVALID_INPUT: 'INVALID_INPUT',
+  TASK_NOT_FOUND: 'TASK_NOT_FOUND',
+  BROKER_UNAVAILABLE: 'BROKER_UNAVAILABLE',
+  DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  TASK_TIMEOUT: 'TASK_TIMEOUT',
+  HANDLER_FAILED: 'HANDLER_FAILED',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base of every error Tasklog raises on purpose; `code` drives the HTTP mapping. */
+export class TasklogError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Thrown by a handler for a failure worth another attempt. */
+export class RetryableError extends Error {
+  readonly retryable = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryableError';
+  }
+}
+
+/** Thrown by a handler for a failure no retry can fix. */
+export class NonRetryableError extends Error {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonRetryableError';
+  }
+}
+
+/** Normalises anything thrown (strings, objects, undefined) into an Error. */
+export function ensureError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (typeof value === 'string') return new Error(value);
+  try {
+    return new Error(JSON.stringify(value));
+  } catch {
+    return new Error(String(value));
+  }
+}

@@ -1,0 +1,4 @@
+// Configuration: every environment variable, validated once.
+//   const config = loadConfig(process.env);
+export * from './tasklog.config';
+export * from './tasklog-options';

@@ -1,0 +1,80 @@
+import { EventDataMap, EventType, makeEvent, TaskEvent } from '../events';
+import { evolve } from './evolve';
+import { TaskStatus } from './task-status';
+
+const scope = { taskId: '0190f0f0-0000-7000-8000-000000000001', tenantId: 'acme', attempt: 0 };
+let tick = 0;
+function ev<K extends EventType>(type: K, data: EventDataMap[K], attempt = 1): TaskEvent {
+  tick += 1;
+  const at = new Date(Date.UTC(2026, 10, 22, 10, 0, tick)).toISOString();
+  return makeEvent(type, { ...scope, attempt }, data, at) as TaskEvent;
+}
+const enqueued = (extra: Partial<EventDataMap['task.enqueued']> = {}) =>
+  ev(EventType.ENQUEUED, { taskType: 'demo', payload: { a: 1 }, priority: 5, maxAttempts: 1, backoff: { type: 'fixed', delayMs: 0 }, ...extra }, 0);
+const queued = () => ev(EventType.QUEUED, { attempt: 1 }, 1);
+const started = (attempt = 1) => ev(EventType.STARTED, { workerId: 'w1', attempt }, attempt);
+const completed = (attempt = 1) => ev(EventType.COMPLETED, { result: { ok: true }, durationMs: 5 }, attempt);
+const failed = (attempt = 1) =>
+  ev(EventType.FAILED, { error: { name: 'Error', message: 'boom', retryable: false }, willRetry: false }, attempt);
+
+const run = (events: TaskEvent[]) => events.reduce(evolve, null);
+
+describe('evolve', () => {
+  it.each([
+    ['enqueued', [enqueued()], TaskStatus.QUEUED],
+    ['enqueued with a future runAt', [enqueued({ runAt: '2099-01-01T00:00:00.000Z' })], TaskStatus.SCHEDULED],
+    ['queued', [enqueued(), queued()], TaskStatus.QUEUED],
+    ['started', [enqueued(), queued(), started()], TaskStatus.RUNNING],
+    ['completed', [enqueued(), queued(), started(), completed()], TaskStatus.COMPLETED],
+    ['failed', [enqueued(), queued(), started(), failed()], TaskStatus.FAILED],
+    ['completed then failed: first terminal wins', [enqueued(), queued(), started(), completed(), failed()], TaskStatus.COMPLETED],
+    ['a duplicate start after completion', [enqueued(), queued(), started(), completed(), started()], TaskStatus.COMPLETED],
+  ])('given %s, the status is right', (_name, events, status) => {
+    expect(run(events)?.status).toBe(status);
+  });
+
+  it('ignores lifecycle events for a task it never saw enqueued', () => {
+    expect(run([started(), completed()])).toBeNull();
+  });
+
+  it('keeps the first enqueue when the same task is enqueued twice', () => {
+    const first = run([enqueued({ payload: 'first' })]);
+    expect(evolve(first, enqueued({ payload: 'second' }))?.payload).toBe('first');
+  });
+
+  it('records result, timestamps and the worker of a completed task', () => {
+    const state = run([enqueued(), queued(), started(), completed()])!;
+    expect(state.result).toEqual({ ok: true });
+    expect(state.workerId).toBe('w1');
+    expect(state.startedAt).not.toBeNull();
+    expect(state.finishedAt! > state.startedAt!).toBe(true);
+  });
+
+  it('merges progress so a partial update keeps earlier fields', () => {
+    const state = run([
+      enqueued(),
+      queued(),
+      started(),
+      ev(EventType.PROGRESSED, { processed: 1, total: 10, message: 'first' }),
+      ev(EventType.PROGRESSED, { processed: 4 }),
+    ])!;
+    expect(state.progress).toMatchObject({ processed: 4, total: 10, message: 'first' });
+  });
+
+  it('ignores events of an older attempt', () => {
+    const state = run([enqueued({ maxAttempts: 3 }), queued(), started(1), started(2), failed(1)])!;
+    expect(state.status).toBe(TaskStatus.RUNNING);
+    expect(state.attempt).toBe(2);
+  });
+
+  it('keeps the error name and message of a failed task', () => {
+    expect(run([enqueued(), queued(), started(), failed()])!.error).toEqual({ name: 'Error', message: 'boom' });
+  });
+
+  it('does not mutate the state it is given', () => {
+    const before = run([enqueued(), queued()])!;
+    const copy = JSON.parse(JSON.stringify(before));
+    evolve(before, started());
+    expect(before).toEqual(copy);
+  });
+});

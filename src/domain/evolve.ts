@@ -1,0 +1,90 @@
+import { EventType, TaskEvent } from '../events';
+import { EMPTY_PROGRESS, TaskState } from './task-state';
+import { isTerminal, TaskStatus } from './task-status';
+
+/**
+ * The pure reducer. Events that make no sense in the current state change nothing
+ * (they stay in history), so duplicates and races cannot corrupt state: the first
+ * terminal event wins, and a stale attempt's events are ignored.
+ */
+export function evolve(state: TaskState | null, event: TaskEvent): TaskState | null {
+  if (event.type === EventType.ENQUEUED) {
+    if (state) return state;
+    const d = event.data;
+    const scheduled = d.runAt !== undefined && d.runAt > event.at;
+    return {
+      id: event.taskId,
+      tenantId: event.tenantId,
+      type: d.taskType,
+      status: scheduled ? TaskStatus.SCHEDULED : TaskStatus.QUEUED,
+      priority: d.priority,
+      payload: d.payload,
+      result: null,
+      error: null,
+      attempt: 0,
+      maxAttempts: d.maxAttempts,
+      progress: EMPTY_PROGRESS,
+      runAt: d.runAt ?? null,
+      expiresAt: d.expiresAt ?? null,
+      idempotencyKey: d.idempotencyKey ?? null,
+      concurrencyKey: d.concurrencyKey ?? null,
+      labels: d.labels ?? {},
+      workerId: null,
+      createdAt: event.at,
+      queuedAt: null,
+      startedAt: null,
+      finishedAt: null,
+      updatedAt: event.at,
+    };
+  }
+  if (!state || isTerminal(state.status)) return state;
+  const next = applyLifecycle(state, event);
+  return next === state ? state : { ...next, updatedAt: event.at };
+}
+
+function applyLifecycle(state: TaskState, event: TaskEvent): TaskState {
+  switch (event.type) {
+    case EventType.QUEUED:
+      if (event.data.attempt <= state.attempt && state.status !== TaskStatus.SCHEDULED) return state;
+      return { ...state, status: TaskStatus.QUEUED, queuedAt: state.queuedAt ?? event.at };
+    case EventType.STARTED:
+      if (event.data.attempt < state.attempt) return state;
+      if (event.data.attempt === state.attempt && state.status === TaskStatus.RUNNING) return state;
+      return {
+        ...state,
+        status: TaskStatus.RUNNING,
+        attempt: event.data.attempt,
+        workerId: event.data.workerId,
+        startedAt: event.at,
+        error: null,
+      };
+    case EventType.PROGRESSED:
+      if (state.status !== TaskStatus.RUNNING || event.attempt !== state.attempt) return state;
+      return { ...state, progress: mergeProgress(state.progress, event.data) };
+    case EventType.COMPLETED:
+      if (event.attempt !== state.attempt) return state;
+      return { ...state, status: TaskStatus.COMPLETED, result: event.data.result ?? null, finishedAt: event.at };
+    case EventType.FAILED: {
+      if (event.attempt !== state.attempt) return state;
+      const error = { name: event.data.error.name, message: event.data.error.message };
+      if (event.data.willRetry) return { ...state, status: TaskStatus.RETRYING, error, runAt: event.data.retryAt ?? null };
+      return { ...state, status: TaskStatus.FAILED, error, finishedAt: event.at };
+    }
+    case EventType.CANCELLED:
+      return { ...state, status: TaskStatus.CANCELLED, finishedAt: event.at };
+    case EventType.EXPIRED:
+      return { ...state, status: TaskStatus.EXPIRED, finishedAt: event.at };
+    default:
+      return state;
+  }
+}
+
+function mergeProgress(prev: TaskState['progress'], d: Partial<TaskState['progress']>): TaskState['progress'] {
+  return {
+    processed: d.processed ?? prev.processed,
+    total: d.total ?? prev.total,
+    succeeded: d.succeeded ?? prev.succeeded,
+    failed: d.failed ?? prev.failed,
+    message: d.message ?? prev.message,
+  };
+}

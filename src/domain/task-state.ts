@@ -1,0 +1,43 @@
+import { TaskStatus } from './task-status';
+
+export interface TaskProgress {
+  processed: number | null;
+  total: number | null;
+  succeeded: number | null;
+  failed: number | null;
+  message: string | null;
+}
+
+/** The projected state of one task; what `tasks` rows hold and the API returns. */
+export interface TaskState {
+  id: string;
+  tenantId: string;
+  type: string;
+  status: TaskStatus;
+  priority: number;
+  payload: unknown;
+  result: unknown;
+  error: { name: string; message: string } | null;
+  attempt: number;
+  maxAttempts: number;
+  progress: TaskProgress;
+  runAt: string | null;
+  expiresAt: string | null;
+  idempotencyKey: string | null;
+  concurrencyKey: string | null;
+  labels: Record<string, string>;
+  workerId: string | null;
+  createdAt: string;
+  queuedAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+}
+
+export const EMPTY_PROGRESS: TaskProgress = {
+  processed: null,
+  total: null,
+  succeeded: null,
+  failed: null,
+  message: null,
+};

@@ -1,0 +1,31 @@
+import { uuidv7 } from '../common/ids';
+import { EventDataMap, TaskEvent } from './event.schemas';
+import { EventType } from './event-types';
+
+export interface EventScope {
+  taskId: string;
+  tenantId: string;
+  attempt: number;
+  correlationId?: string;
+}
+
+/** Builds a well-formed envelope; `at` comes from the caller's clock. */
+export function makeEvent<K extends EventType>(
+  type: K,
+  scope: EventScope,
+  data: EventDataMap[K],
+  at: string,
+): TaskEvent<K> {
+  const event = {
+    id: uuidv7(),
+    type,
+    v: 1 as const,
+    taskId: scope.taskId,
+    tenantId: scope.tenantId,
+    at,
+    attempt: scope.attempt,
+    ...(scope.correlationId ? { correlationId: scope.correlationId } : {}),
+    data,
+  };
+  return event as unknown as TaskEvent<K>;
+}

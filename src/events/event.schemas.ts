@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { EventType } from './event-types';
+
+// The one place that defines what each event carries (DESIGN.md section 3).
+const json = z.unknown();
+
+export const BackoffSchema = z.object({
+  type: z.enum(['fixed', 'exponential']).default('exponential'),
+  delayMs: z.number().int().min(0).default(1000),
+  maxDelayMs: z.number().int().min(0).optional(),
+});
+
+export const EnqueuedData = z.object({
+  taskType: z.string().min(1).max(200),
+  payload: json,
+  priority: z.number().int().min(1).max(10).default(5),
+  runAt: z.string().datetime().optional(),
+  maxAttempts: z.number().int().min(1).max(100).default(1),
+  backoff: BackoffSchema.default({ type: 'exponential', delayMs: 1000 }),
+  timeoutMs: z.number().int().positive().optional(),
+  idempotencyKey: z.string().min(1).max(200).optional(),
+  concurrencyKey: z.string().min(1).max(200).optional(),
+  expiresAt: z.string().datetime().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+export const QueuedData = z.object({ attempt: z.number().int().min(1) });
+export const StartedData = z.object({
+  workerId: z.string(),
+  attempt: z.number().int().min(1),
+  redelivery: z.boolean().optional(),
+});
+export const ProgressedData = z.object({
+  processed: z.number().optional(),
+  total: z.number().optional(),
+  succeeded: z.number().optional(),
+  failed: z.number().optional(),
+  message: z.string().max(2000).optional(),
+});
+export const CompletedData = z.object({ result: json.optional(), durationMs: z.number().min(0) });
+export const FailedData = z.object({
+  error: z.object({ name: z.string(), message: z.string(), retryable: z.boolean() }),
+  willRetry: z.boolean(),
+  retryAt: z.string().datetime().optional(),
+});
+export const CancelRequestedData = z.object({ reason: z.string().optional(), requestedBy: z.string() });
+export const CancelledData = z.object({ reason: z.string(), wasRunning: z.boolean() });
+export const ExpiredData = z.object({ expiresAt: z.string().datetime() });
+export const RetryRequestedData = z.object({ requestedBy: z.string() });
+
+export const DataSchemas = {
+  [EventType.ENQUEUED]: EnqueuedData,
+  [EventType.QUEUED]: QueuedData,
+  [EventType.STARTED]: StartedData,
+  [EventType.PROGRESSED]: ProgressedData,
+  [EventType.COMPLETED]: CompletedData,
+  [EventType.FAILED]: FailedData,
+  [EventType.CANCEL_REQUESTED]: CancelRequestedData,
+  [EventType.CANCELLED]: CancelledData,
+  [EventType.EXPIRED]: ExpiredData,
+  [EventType.RETRY_REQUESTED]: RetryRequestedData,
+} as const;
+
+export type EventDataMap = { [K in EventType]: z.infer<(typeof DataSchemas)[K]> };
+
+const EnvelopeBase = z.object({
+  id: z.string().uuid(),
+  v: z.literal(1),
+  taskId: z.string().uuid(),
+  tenantId: z.string().min(1),
+  at: z.string().datetime(),
+  attempt: z.number().int().min(0),
+  correlationId: z.string().optional(),
+});
+
+export const EventSchema = z.discriminatedUnion(
+  'type',
+  Object.entries(DataSchemas).map(([type, data]) =>
+    EnvelopeBase.extend({ type: z.literal(type as EventType), data }),
+  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
+);
+
+export type TaskEvent<K extends EventType = EventType> = {
+  [T in K]: z.infer<typeof EnvelopeBase> & { type: T; data: EventDataMap[T] };
+}[K];
+
+export type EnqueuedEventData = EventDataMap[typeof EventType.ENQUEUED];
+export type TaskEnvelope = z.infer<typeof EnvelopeBase>;

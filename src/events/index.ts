@@ -1,0 +1,7 @@
+// Event contracts: types, zod schemas, codec and factory. No Nest, kafkajs or ORM here.
+//   const e = makeEvent(EventType.STARTED, scope, { workerId, attempt }, clock.iso());
+export * from './event-types';
+export * from './event.schemas';
+export * from './event.codec';
+export * from './event.factory';
+export * from './run-command.schema';

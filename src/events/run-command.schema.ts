@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** What a worker receives on a command lane: everything needed to run one attempt. */
+export const RunCommandSchema = z.object({
+  taskId: z.string().uuid(),
+  tenantId: z.string().min(1),
+  taskType: z.string().min(1),
+  payload: z.unknown(),
+  attempt: z.number().int().min(1),
+  timeoutMs: z.number().int().positive().optional(),
+  correlationId: z.string().optional(),
+  enqueuedAt: z.string().datetime(),
+});
+export type RunCommand = z.infer<typeof RunCommandSchema>;
+
+export function decodeRunCommand(raw: Buffer | null): RunCommand {
+  if (!raw) throw new Error('empty run command');
+  const parsed = RunCommandSchema.safeParse(JSON.parse(raw.toString()));
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}

@@ -1,0 +1,58 @@
+interface Pending<T> {
+  item: T;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * Collects items from many callers and hands them to `flush` in batches, one flush at a
+ * time, in arrival order. Callers that arrive while a flush runs share the next one, so
+ * load raises batch size instead of request count (group commit).
+ */
+export class BatchQueue<T> {
+  private queue: Pending<T>[] = [];
+  private flushing = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly maxBatch: number,
+  ) {}
+
+  push(items: T[]): Promise<void> {
+    if (items.length === 0) return Promise.resolve();
+    const done = Promise.all(
+      items.map((item) => new Promise<void>((resolve, reject) => this.queue.push({ item, resolve, reject }))),
+    ).then(() => undefined);
+    if (!this.flushing) this.idle = this.drain();
+    return done;
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once everything pushed so far has been flushed or failed. */
+  async drained(): Promise<void> {
+    while (this.flushing || this.queue.length > 0) await this.idle;
+  }
+
+  private async drain(): Promise<void> {
+    this.flushing = true;
+    try {
+      // Let callers in the same tick join the first batch.
+      await new Promise((r) => setImmediate(r));
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          await this.flush(batch.map((p) => p.item));
+          for (const p of batch) p.resolve();
+        } catch (e) {
+          for (const p of batch) p.reject(e as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

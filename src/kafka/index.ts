@@ -1,0 +1,9 @@
+// The Kafka adapter: the only place that imports kafkajs.
+//   const consumer = new ParallelConsumer(kafka, { groupId, topics, concurrency: 20, handle });
+export * from './topics';
+export * from './kafka.types';
+export * from './kafka.client';
+export * from './transactional-publisher';
+export * from './ordered-publisher';
+export * from './parallel-consumer';
+export * from './offset-tracker';

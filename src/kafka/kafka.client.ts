@@ -1,0 +1,77 @@
+import { Admin, Consumer, ConsumerConfig, IHeaders, Kafka, logLevel, Producer, ProducerConfig } from 'kafkajs';
+import { JsonLogger } from '../common/logger';
+import { InMessage } from './kafka.types';
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger: JsonLogger;
+}
+
+const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** The adapter: the only file that constructs kafkajs objects. */
+export class KafkaClient {
+  private readonly kafka: Kafka;
+
+  constructor(private readonly options: KafkaClientOptions) {
+    process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+    const log = options.logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 30000,
+      retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 3000 },
+      logLevel: logLevel.WARN,
+      logCreator: () => ({ namespace, level, log: entry }) => {
+        const { message, timestamp: _t, logger: _l, ...rest } = entry;
+        // We bound retries on purpose and retry at our level (the worker and group commit do).
+        if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
+        log.write(LEVEL[level] ?? 'info', String(message), { namespace, ...rest });
+      },
+    });
+  }
+
+  admin(): Admin {
+    return this.kafka.admin();
+  }
+
+  producer(config: ProducerConfig): Producer {
+    return this.kafka.producer(config);
+  }
+
+  consumer(config: ConsumerConfig): Consumer {
+    return this.kafka.consumer(config);
+  }
+
+  /** Creates missing topics; existing ones are left as they are. */
+  async ensureTopics(topics: string[], partitions: number, replication: number): Promise<void> {
+    const admin = this.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: replication })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
+
+export function toInMessage(topic: string, partition: number, m: { key: Buffer | null; value: Buffer | null; offset: string; headers?: IHeaders; timestamp: string }): InMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return { topic, partition, offset: m.offset, key: m.key ? m.key.toString() : null, value: m.value, headers, timestamp: m.timestamp };
+}

@@ -1,0 +1,29 @@
+/** Our own message shapes, so nothing outside src/kafka depends on kafkajs types. */
+export interface OutMessage {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface InMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export const Header = {
+  EVENT_TYPE: 'event-type',
+  SCHEMA_VERSION: 'schema-version',
+  TENANT_ID: 'tenant-id',
+  TRACEPARENT: 'traceparent',
+  CONTENT_TYPE: 'content-type',
+  DLQ_REASON: 'dlq-reason',
+  DLQ_SOURCE_TOPIC: 'dlq-source-topic',
+  DLQ_SOURCE_PARTITION: 'dlq-source-partition',
+  DLQ_SOURCE_OFFSET: 'dlq-source-offset',
+} as const;

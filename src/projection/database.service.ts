@@ -1,0 +1,45 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { JsonLogger } from '../common/logger';
+import { TASKLOG_CONFIG, TasklogConfig } from '../config';
+import { createOrm, migrate } from './orm.factory';
+import { ProjectionStore } from './projection.store';
+import { TaskQueries } from './task.queries';
+
+/** The process's MikroORM instance, created lazily so a worker-only process needs no database. */
+@Injectable()
+export class DatabaseService implements OnApplicationShutdown {
+  private orm: Promise<MikroORM> | null = null;
+
+  constructor(
+    @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  get(): Promise<MikroORM> {
+    this.orm ??= (async () => {
+      const orm = await createOrm({ databaseUrl: this.config.databaseUrl, schema: this.config.dbSchema });
+      const applied = await migrate(orm);
+      if (applied.length) this.logger.write('info', 'migrations applied', { applied, schema: this.config.dbSchema });
+      return orm;
+    })().catch((e) => {
+      this.orm = null;
+      throw e;
+    });
+    return this.orm;
+  }
+
+  async queries(): Promise<TaskQueries> {
+    return new TaskQueries(await this.get());
+  }
+
+  async store(): Promise<ProjectionStore> {
+    return new ProjectionStore(await this.get());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const orm = this.orm;
+    this.orm = null;
+    if (orm) await (await orm.catch(() => null))?.close();
+  }
+}

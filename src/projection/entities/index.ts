@@ -1,0 +1,11 @@
+import { CheckpointSchema } from './checkpoint.entity';
+import { ScheduleSchema } from './schedule.entity';
+import { TaskEventSchema } from './task-event.entity';
+import { TaskSchema } from './task.entity';
+
+export { TaskRow, TaskSchema } from './task.entity';
+export { TaskEventRow, TaskEventSchema } from './task-event.entity';
+export { CheckpointRow, CheckpointSchema } from './checkpoint.entity';
+export { ScheduleRow, ScheduleSchema } from './schedule.entity';
+
+export const ENTITIES = [TaskSchema, TaskEventSchema, CheckpointSchema, ScheduleSchema];

@@ -1,0 +1,8 @@
+// The Postgres read model: entities, migrations runner, the exactly-once projector and reads.
+//   const orm = await createOrm({ databaseUrl, schema }); await migrate(orm);
+export * from './entities';
+export * from './orm.factory';
+export * from './projection.store';
+export * from './projector';
+export * from './task.queries';
+export * from './task-row.mapper';

@@ -1,0 +1,108 @@
+import { Knex } from '@mikro-orm/knex';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { TaskEvent } from '../events';
+import { evolve, TaskState } from '../domain';
+import { recordToState, stateToRecord, TASK_COLUMNS } from './task-row.mapper';
+
+export interface PositionedEvent {
+  event: TaskEvent;
+  offset: number;
+}
+
+export interface BatchResult {
+  applied: number;
+  skipped: number;
+}
+
+const recordsetType = TASK_COLUMNS.map(([c, t]) => `"${c}" ${t}`).join(', ');
+const columnList = TASK_COLUMNS.map(([c]) => `"${c}"`).join(', ');
+const updateList = TASK_COLUMNS.filter(([c]) => c !== 'id')
+  .map(([c]) => `"${c}" = excluded."${c}"`)
+  .join(', ');
+
+/**
+ * The projection's writes. A batch of one partition commits its task rows, its history rows
+ * and the partition checkpoint in one Postgres transaction, so each event is applied once.
+ */
+export class ProjectionStore {
+  constructor(private readonly orm: MikroORM) {}
+
+  private get knex(): Knex {
+    return this.orm.em.getConnection().getKnex();
+  }
+
+  async checkpoint(projection: string, topic: string, partition: number): Promise<number | null> {
+    const res = await this.knex.raw(
+      `select "offset" from projection_checkpoints where projection = ? and topic = ? and partition = ?`,
+      [projection, topic, partition],
+    );
+    return res.rows.length ? Number(res.rows[0].offset) : null;
+  }
+
+  async applyBatch(projection: string, topic: string, partition: number, batch: PositionedEvent[], nextOffset: number): Promise<BatchResult> {
+    return this.knex.transaction(async (trx) => {
+      await trx.raw(
+        `insert into projection_checkpoints (projection, topic, partition, "offset", updated_at) values (?, ?, ?, 0, now()) on conflict do nothing`,
+        [projection, topic, partition],
+      );
+      const cp = await trx.raw(
+        `select "offset" from projection_checkpoints where projection = ? and topic = ? and partition = ? for update`,
+        [projection, topic, partition],
+      );
+      const from = Number(cp.rows[0].offset);
+      const fresh = batch.filter((b) => b.offset >= from);
+      if (fresh.length > 0) {
+        await this.applyEvents(trx, partition, fresh);
+      }
+      if (nextOffset > from) {
+        await trx.raw(
+          `update projection_checkpoints set "offset" = ?, updated_at = now() where projection = ? and topic = ? and partition = ?`,
+          [nextOffset, projection, topic, partition],
+        );
+      }
+      return { applied: fresh.length, skipped: batch.length - fresh.length };
+    });
+  }
+
+  private async applyEvents(trx: Knex.Transaction, partition: number, batch: PositionedEvent[]): Promise<void> {
+    const ids = [...new Set(batch.map((b) => b.event.taskId))];
+    const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) for update`, [ids]);
+    const states = new Map<string, TaskState | null>();
+    for (const row of current.rows) states.set(String(row.id), recordToState(row));
+    const changed = new Set<string>();
+    for (const { event } of batch) {
+      const before = states.get(event.taskId) ?? null;
+      const after = evolve(before, event);
+      if (after !== before) {
+        states.set(event.taskId, after);
+        changed.add(event.taskId);
+      }
+    }
+    const records = [...changed].map((id) => stateToRecord(states.get(id)!));
+    if (records.length > 0) {
+      await trx.raw(
+        `insert into tasks (${columnList}) select ${columnList} from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
+         on conflict (id) do update set ${updateList}`,
+        [JSON.stringify(records)],
+      );
+    }
+    const history = batch.map(({ event, offset }) => ({
+      event_id: event.id,
+      task_id: event.taskId,
+      tenant_id: event.tenantId,
+      type: event.type,
+      at: event.at,
+      attempt: event.attempt,
+      data: event.data,
+      partition,
+      offset,
+    }));
+    await trx.raw(
+      `insert into task_events (event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset")
+       select event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset"
+       from jsonb_to_recordset(?::jsonb) as x(event_id uuid, task_id uuid, tenant_id text, type text, at timestamptz, attempt int, data jsonb, partition int, "offset" bigint)
+       on conflict (event_id) do nothing`,
+      [JSON.stringify(history)],
+    );
+  }
+}

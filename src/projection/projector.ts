@@ -1,0 +1,119 @@
+import { Consumer, EachBatchPayload } from 'kafkajs';
+import { JsonLogger } from '../common/logger';
+import { decodeEvent } from '../events';
+import { Header, KafkaClient, OrderedPublisher, OutMessage } from '../kafka';
+import { PositionedEvent, ProjectionStore } from './projection.store';
+
+export interface ProjectorOptions {
+  groupId: string;
+  eventsTopic: string;
+  dlqTopic: string;
+  projection: string;
+  logger: JsonLogger;
+}
+
+/**
+ * Consumes `tasklog.events` into Postgres exactly once: Kafka offsets are only a hint, the
+ * checkpoint row is the truth, and on assignment the consumer seeks to it.
+ */
+export class Projector {
+  private consumer: Consumer | null = null;
+  private stopped = false;
+  lastAppliedAt = 0;
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly store: ProjectionStore,
+    private readonly dlq: OrderedPublisher,
+    private readonly options: ProjectorOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      maxWaitTimeInMs: 200,
+      allowAutoTopicCreation: false,
+      readUncommitted: false,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      void this.seekToCheckpoints(consumer, payload.memberAssignment[this.options.eventsTopic] ?? []);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.options.eventsTopic], fromBeginning: true });
+    await consumer.run({
+      // Committed Kafka offsets are only a hint for restarts; the checkpoint row decides.
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: (payload) => this.project(payload),
+    });
+    this.consumer = consumer;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const c = this.consumer;
+    this.consumer = null;
+    await c?.disconnect().catch(() => undefined);
+  }
+
+  private async seekToCheckpoints(consumer: Consumer, partitions: number[]): Promise<void> {
+    for (const partition of partitions) {
+      try {
+        const offset = await this.store.checkpoint(this.options.projection, this.options.eventsTopic, partition);
+        if (offset !== null) consumer.seek({ topic: this.options.eventsTopic, partition, offset: String(offset) });
+      } catch (e) {
+        // Without the checkpoint we read from the committed offset; applyBatch still skips what was applied.
+        this.options.logger.write('warn', 'checkpoint read failed; relying on in-transaction skip', { partition, error: (e as Error).message });
+      }
+    }
+  }
+
+  private async project({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const events: PositionedEvent[] = [];
+    const poison: OutMessage[] = [];
+    for (const m of batch.messages) {
+      try {
+        events.push({ event: decodeEvent(m.value), offset: Number(m.offset) });
+      } catch (e) {
+        poison.push(this.deadLetter(batch.topic, batch.partition, m.offset, m.key, m.value, (e as Error).message));
+      }
+    }
+    const next = Number(batch.lastOffset()) + 1;
+    let delay = 200;
+    // Postgres down: hold the batch and retry; Kafka keeps everything until we catch up.
+    for (;;) {
+      if (!isRunning() || isStale() || this.stopped) return;
+      try {
+        if (poison.length) await this.dlq.publish(poison);
+        await this.store.applyBatch(this.options.projection, batch.topic, batch.partition, events, next);
+        break;
+      } catch (e) {
+        this.options.logger.write('warn', 'projection batch failed; retrying', { partition: batch.partition, error: (e as Error).message, retryInMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 5000);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+    this.lastAppliedAt = Date.now();
+    resolveOffset(batch.lastOffset());
+    await commitOffsetsIfNecessary().catch(() => undefined);
+  }
+
+  private deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, reason: string): OutMessage {
+    this.options.logger.write('warn', 'bad event sent to the DLQ', { topic, partition, offset, reason });
+    return {
+      topic: this.options.dlqTopic,
+      key: key?.toString() ?? '',
+      value: value ?? Buffer.alloc(0),
+      headers: {
+        [Header.DLQ_REASON]: reason,
+        [Header.DLQ_SOURCE_TOPIC]: topic,
+        [Header.DLQ_SOURCE_PARTITION]: String(partition),
+        [Header.DLQ_SOURCE_OFFSET]: offset,
+      },
+    };
+  }
+}

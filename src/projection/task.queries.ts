@@ -1,0 +1,80 @@
+import { Knex } from '@mikro-orm/knex';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { TaskState } from '../domain';
+import { recordToState } from './task-row.mapper';
+
+export interface TaskListFilter {
+  tenantId: string;
+  status?: string[];
+  type?: string[];
+  limit: number;
+  /** Id of the last task of the previous page; ids are UUID v7 so they sort by creation. */
+  after?: string;
+}
+
+export interface HistoryEntry {
+  id: string;
+  type: string;
+  at: string;
+  attempt: number;
+  data: unknown;
+  partition: number;
+  offset: string;
+}
+
+/** Reads of the projection, always scoped to one tenant. */
+export class TaskQueries {
+  constructor(private readonly orm: MikroORM) {}
+
+  private get knex(): Knex {
+    return this.orm.em.getConnection().getKnex();
+  }
+
+  async get(tenantId: string, id: string): Promise<TaskState | null> {
+    const res = await this.knex.raw(`select * from tasks where id = ? and tenant_id = ?`, [id, tenantId]);
+    return res.rows.length ? recordToState(res.rows[0]) : null;
+  }
+
+  async list(f: TaskListFilter): Promise<{ items: TaskState[]; nextCursor: string | null }> {
+    const where: string[] = ['tenant_id = ?'];
+    const params: Knex.RawBinding[] = [f.tenantId];
+    if (f.status?.length) {
+      where.push('status = any(?::text[])');
+      params.push(f.status);
+    }
+    if (f.type?.length) {
+      where.push('type = any(?::text[])');
+      params.push(f.type);
+    }
+    if (f.after) {
+      where.push('id < ?');
+      params.push(f.after);
+    }
+    params.push(f.limit + 1);
+    const res = await this.knex.raw(`select * from tasks where ${where.join(' and ')} order by id desc limit ?`, params);
+    const rows = res.rows.slice(0, f.limit).map(recordToState);
+    const nextCursor = res.rows.length > f.limit ? rows[rows.length - 1].id : null;
+    return { items: rows, nextCursor };
+  }
+
+  async history(tenantId: string, taskId: string): Promise<HistoryEntry[]> {
+    const res = await this.knex.raw(
+      `select event_id, type, at, attempt, data, partition, "offset" from task_events where task_id = ? and tenant_id = ? order by "offset", at`,
+      [taskId, tenantId],
+    );
+    return res.rows.map((r: Record<string, unknown>) => ({
+      id: String(r.event_id),
+      type: String(r.type),
+      at: new Date(r.at as string | Date).toISOString(),
+      attempt: Number(r.attempt),
+      data: r.data,
+      partition: Number(r.partition),
+      offset: String(r.offset),
+    }));
+  }
+
+  async countByStatus(tenantId: string): Promise<Record<string, number>> {
+    const res = await this.knex.raw(`select status, count(*)::int as n from tasks where tenant_id = ? group by status`, [tenantId]);
+    return Object.fromEntries(res.rows.map((r: { status: string; n: number }) => [r.status, r.n]));
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { JsonLogger } from '../common/logger';
+import { TASKLOG_CONFIG, TasklogConfig } from '../config';
+import { KafkaService } from '../kafka/kafka.service';
+import { DatabaseService } from '../projection/database.service';
+import { ProjectorService } from '../projection/projector.service';
+import { WorkerService } from '../worker/worker.service';
+
+/**
+ * Starts this process's roles (TASKLOG_ROLES) after bootstrap, retrying while Kafka or
+ * Postgres are down, so the API answers (503) instead of the process dying.
+ */
+@Injectable()
+export class RolesService implements OnApplicationBootstrap {
+  private started: Promise<void> | null = null;
+  private isReady = false;
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
+    private readonly kafka: KafkaService,
+    private readonly db: DatabaseService,
+    private readonly worker: WorkerService,
+    private readonly projector: ProjectorService,
+    private readonly logger: JsonLogger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.started = this.startAll();
+    this.started.catch(() => undefined);
+  }
+
+  /** Resolves once every role of this process runs. */
+  ready(): Promise<void> {
+    return this.started ?? Promise.reject(new Error('roles not started'));
+  }
+
+  get readyNow(): boolean {
+    return this.isReady;
+  }
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  private async startAll(): Promise<void> {
+    const roles = this.config.roles;
+    await this.retry('kafka topics', () => this.kafka.ensureTopics());
+    if (roles.includes('api') || roles.includes('projector')) await this.retry('database', () => this.db.get());
+    if (roles.includes('projector')) await this.retry('projector', () => this.projector.start());
+    if (roles.includes('worker')) await this.retry('worker', () => this.worker.start());
+    this.isReady = true;
+    this.logger.write('info', 'tasklog ready', { roles, topicPrefix: this.config.topicPrefix });
+  }
+
+  private async retry(what: string, fn: () => Promise<unknown>): Promise<void> {
+    for (let delay = 500; ; delay = Math.min(delay * 2, 10000)) {
+      if (this.shuttingDown) throw new Error('shutting down');
+      try {
+        await fn();
+        return;
+      } catch (e) {
+        this.logger.write('warn', `${what} not available yet; retrying`, { error: (e as Error).message, retryInMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+}

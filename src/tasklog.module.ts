@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
+import { HealthController } from './api/health.controller';
+import { ProblemFilter } from './api/problem.filter';
+import { TasksController } from './api/tasks.controller';
+import { TenantGuard } from './api/tenant.guard';
+import { TaskClientService } from './client/task-client.service';
+import { Clock } from './common/clock';
+import { JsonLogger } from './common/logger';
+import { ConfigurableModuleClass, loadConfig, MODULE_OPTIONS_TOKEN, TASKLOG_CONFIG, TasklogConfig, TasklogModuleOptions } from './config';
+import { KafkaService } from './kafka/kafka.service';
+import { DatabaseService } from './projection/database.service';
+import { ProjectorService } from './projection/projector.service';
+import { RolesService } from './runtime/roles.service';
+import { HandlerExplorer } from './worker/handler.explorer';
+import { HandlerRegistry } from './worker/handler.registry';
+import { WorkerService } from './worker/worker.service';
+
+/**
+ * The engine as a Nest module: REST API, worker, projector, TaskClient.
+ *
+ *   @Module({ imports: [TasklogModule.forRoot({ topicPrefix: 'billing' })], providers: [ReportHandlers] })
+ */
+@Module({
+  imports: [DiscoveryModule],
+  controllers: [TasksController, HealthController],
+  providers: [
+    {
+      provide: TASKLOG_CONFIG,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: TasklogModuleOptions): TasklogConfig => ({ ...loadConfig(), ...stripUndefined(options) }),
+    },
+    {
+      provide: JsonLogger,
+      inject: [TASKLOG_CONFIG],
+      useFactory: (config: TasklogConfig) => new JsonLogger(config.logLevel, { service: 'tasklog' }),
+    },
+    { provide: APP_FILTER, useClass: ProblemFilter },
+    Clock,
+    HandlerRegistry,
+    HandlerExplorer,
+    KafkaService,
+    DatabaseService,
+    WorkerService,
+    ProjectorService,
+    RolesService,
+    TaskClientService,
+    TenantGuard,
+  ],
+  exports: [TaskClientService, TASKLOG_CONFIG, JsonLogger, RolesService, WorkerService, HandlerRegistry, DatabaseService, KafkaService],
+})
+export class TasklogModule extends ConfigurableModuleClass {}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
