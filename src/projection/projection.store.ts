@@ -18,6 +18,7 @@ const recordsetType = TASK_COLUMNS.map(([c, t]) => `"${c}" ${t}`).join(', ');
 const columnList = TASK_COLUMNS.map(([c]) => `"${c}"`).join(', ');
 const updateList = TASK_COLUMNS.filter(([c]) => c !== 'id')
   .map(([c]) => `"${c}" = excluded."${c}"`)
+  .concat('"projected_at" = clock_timestamp()')
   .join(', ');
 
 /**
@@ -81,7 +82,7 @@ export class ProjectionStore {
     const records = [...changed].map((id) => stateToRecord(states.get(id)!));
     if (records.length > 0) {
       await trx.raw(
-        `insert into tasks (${columnList}) select ${columnList} from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
+        `insert into tasks (${columnList}, "projected_at") select ${columnList}, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
          on conflict (id) do update set ${updateList}`,
         [JSON.stringify(records)],
       );

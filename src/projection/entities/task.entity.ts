@@ -28,6 +28,8 @@ export class TaskRow {
   startedAt?: Date | null;
   finishedAt?: Date | null;
   updatedAt!: Date;
+  /** When the projector wrote this row last: projection lag = projectedAt - updatedAt. */
+  projectedAt!: Date;
 }
 
 export const TaskSchema = new EntitySchema<TaskRow>({
@@ -64,5 +66,6 @@ export const TaskSchema = new EntitySchema<TaskRow>({
     startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     updatedAt: { type: 'Date', columnType: 'timestamptz' },
+    projectedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });
