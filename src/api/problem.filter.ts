@@ -16,9 +16,19 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
 /** body-parser's own error types, raised before any controller runs. */
 const BODY_PARSER: Record<string, [number, string]> = {
   'entity.too.large': [413, 'Payload too large'],
-  'entity.parse.failed': [400, 'Malformed JSON'],
   'encoding.unsupported': [415, 'Unsupported encoding'],
   'charset.unsupported': [415, 'Unsupported charset'],
+};
+
+const HTTP_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  503: 'Service unavailable',
 };
 
 /** Turns anything thrown in a request into problem+json; nothing leaves as a bare 500. */
@@ -48,7 +58,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (e instanceof HttpException) {
       const status = e.getStatus();
-      return problem(status, e.name.replace(/Exception$/, ''), e.message);
+      // Nest turns body-parser's JSON SyntaxError into a BadRequestException with its message.
+      return problem(status, HTTP_TITLES[status] ?? 'Error', e.message);
     }
     if (isConnectionError(e)) return problem(503, 'Database unavailable', 'the read model is unreachable; retry shortly');
     this.logger.write('error', 'unexpected error', { error: (e as Error)?.stack ?? String(e) });
