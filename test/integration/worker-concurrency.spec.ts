@@ -1,0 +1,62 @@
+import { TaskClientService } from '../../src/client/task-client.service';
+import { WorkerService } from '../../src/worker/worker.service';
+import { cleanup, http, sql, startEngine, TestEngine } from '../support/engine';
+import { TestHandlers } from '../support/test-handlers';
+import { waitFor } from '../support/wait-for';
+
+const SESSION_TIMEOUT_MS = 6000;
+
+describe('workers that do not stall', () => {
+  let engine: TestEngine;
+  let handlers: TestHandlers;
+  let client: TaskClientService;
+
+  beforeAll(async () => {
+    engine = await startEngine({
+      label: 'workers',
+      handlers: [TestHandlers],
+      config: { partitions: 3, concurrency: 20, sessionTimeoutMs: SESSION_TIMEOUT_MS },
+    });
+    handlers = engine.app.get(TestHandlers);
+    client = engine.app.get(TaskClientService);
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    if (engine) await cleanup(engine.prefix, engine.schema);
+  });
+
+  const completedCount = async (ids: string[]) =>
+    Number((await sql<{ n: string }>(engine.schema, `select count(*) as n from tasks where status = 'completed' and id = any($1::uuid[])`, [ids]))[0].n);
+
+  describe('when a handler runs three times the consumer session timeout', () => {
+    it('finishes once, with no rebalance', async () => {
+      const joinsBefore = engine.app.get(WorkerService).joins;
+      const task = await client.enqueue('test.slow', { ms: SESSION_TIMEOUT_MS * 3 });
+      await waitFor(async () => (await completedCount([task.id])) === 1, { timeoutMs: SESSION_TIMEOUT_MS * 3 + 30000, what: 'the long task to complete' });
+
+      expect(handlers.runs.get(task.id)).toBe(1);
+      expect(engine.app.get(WorkerService).joins).toBe(joinsBefore);
+      const history = (await http(`${engine.url}/v1/tasks/${task.id}/events`)).body.items as { type: string }[];
+      expect(history.filter((e) => e.type === 'task.started')).toHaveLength(1);
+      expect(history.filter((e) => e.type === 'task.completed')).toHaveLength(1);
+    }, 90000);
+  });
+
+  describe('with 3 partitions and concurrency 20', () => {
+    it('runs 20 slow tasks at the same time', async () => {
+      handlers.peak = 0;
+      const tasks = await Promise.all(Array.from({ length: 20 }, () => client.enqueue('test.slow', { ms: 3000 })));
+      const ids = tasks.map((t) => t.id);
+      await waitFor(async () => (await completedCount(ids)) === 20, { timeoutMs: 60000, what: '20 slow tasks to complete' });
+      expect(handlers.peak).toBe(20);
+      for (const id of ids) expect(handlers.runs.get(id)).toBe(1);
+    }, 90000);
+
+    it('never runs more than the concurrency limit at once', async () => {
+      handlers.peak = 0;
+      const tasks = await Promise.all(Array.from({ length: 30 }, () => client.enqueue('test.slow', { ms: 1500 })));
+      await waitFor(async () => (await completedCount(tasks.map((t) => t.id))) === 30, { timeoutMs: 60000, what: '30 tasks to complete' });
+      expect(handlers.peak).toBe(20);
+    }, 90000);
+  });
+});
