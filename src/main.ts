@@ -8,14 +8,26 @@ async function main(): Promise<void> {
   const app = await createApp({ handlers: [DemoHandlers] });
   await app.listen(config.port);
   process.stdout.write(
-    JSON.stringify({ level: 'info', time: new Date().toISOString(), msg: 'tasklog listening', url: `http://127.0.0.1:${config.port}`, roles: config.roles }) + '\n',
+    JSON.stringify({
+      level: 'info',
+      time: new Date().toISOString(),
+      msg: 'tasklog listening',
+      url: `http://127.0.0.1:${config.port}`,
+      roles: config.roles,
+    }) + '\n',
   );
 }
 
 main().catch((e: unknown) => {
   // Startup errors (bad environment, two handlers for one type) name the culprit and stop.
   const err = e as Error;
-  const line = { level: 'error', time: new Date().toISOString(), msg: 'tasklog failed to start', code: (e as TasklogError).code, error: err.message };
+  const line = {
+    level: 'error',
+    time: new Date().toISOString(),
+    msg: 'tasklog failed to start',
+    code: (e as TasklogError).code,
+    error: err.message,
+  };
   process.stderr.write(JSON.stringify(line) + '\n');
   process.exit(1);
 });

@@ -41,7 +41,8 @@ export class ProblemFilter implements ExceptionFilter {
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
     const body = { ...this.toProblem(exception), instance: req.originalUrl };
-    if (body.status >= 500) this.logger.write('error', 'request failed', { path: req.originalUrl, status: body.status, detail: body.detail });
+    if (body.status >= 500)
+      this.logger.write('error', 'request failed', { path: req.originalUrl, status: body.status, detail: body.detail });
     if (body.status === 503) res.setHeader('Retry-After', '5');
     res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
@@ -69,5 +70,8 @@ export class ProblemFilter implements ExceptionFilter {
 
 function isConnectionError(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(code) || /Knex: Timeout acquiring a connection/.test(String((e as Error)?.message));
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(code) ||
+    /Knex: Timeout acquiring a connection/.test(String((e as Error)?.message))
+  );
 }

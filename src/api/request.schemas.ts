@@ -10,7 +10,12 @@ export const EnqueueBody = EnqueueOptionsSchema.extend({
 
 const csv = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .optional();
 
 export const ListQuery = z.object({

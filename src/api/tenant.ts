@@ -15,5 +15,5 @@ export function resolveTenant(req: Request, apiKeys: Record<string, string>): st
 
 /** The caller's tenant, set on the request by TenantGuard. */
 export const Tenant = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
-  return (ctx.switchToHttp().getRequest<Request & { tenantId?: string }>().tenantId ?? DEFAULT_TENANT);
+  return ctx.switchToHttp().getRequest<Request & { tenantId?: string }>().tenantId ?? DEFAULT_TENANT;
 });

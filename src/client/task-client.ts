@@ -34,7 +34,10 @@ export class TaskClient {
     const body = JSON.stringify(payload ?? null);
     const size = Buffer.byteLength(body);
     if (size > deps.maxPayloadBytes) {
-      throw new TasklogError(ErrorCode.PAYLOAD_TOO_LARGE, `payload is ${size} bytes; the limit is ${deps.maxPayloadBytes}`, { size, limit: deps.maxPayloadBytes });
+      throw new TasklogError(ErrorCode.PAYLOAD_TOO_LARGE, `payload is ${size} bytes; the limit is ${deps.maxPayloadBytes}`, {
+        size,
+        limit: deps.maxPayloadBytes,
+      });
     }
     const tenantId = options.tenantId ?? 'default';
     const taskId = options.idempotencyKey ? deterministicId('tasklog', tenantId, options.idempotencyKey) : uuidv7();

@@ -14,16 +14,32 @@ export const EnvSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/tasklog'),
-  TASKLOG_DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase SQL identifier').default('public'),
+  TASKLOG_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase SQL identifier')
+    .default('public'),
   TASKLOG_ROLES: z
     .string()
     .default(ROLES.join(','))
-    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(ROLES)).min(1)),
-  TASKLOG_TOPIC_PREFIX: z.string().regex(/^[a-zA-Z0-9._-]+$/).default('tasklog'),
+  TASKLOG_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]+$/)
+    .default('tasklog'),
   TASKLOG_PARTITIONS: int(1, 1000).default(3),
   TASKLOG_REPLICATION: int(1, 10).default(1),
   TASKLOG_CONCURRENCY: int(1, 10000).default(20),
@@ -34,7 +50,12 @@ export const EnvSchema = z.object({
   TASKLOG_API_KEYS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^:\s]+:[a-zA-Z0-9._-]+$/, 'expected key:tenant pairs'))),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
@@ -74,7 +95,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const merged = { ...stackDefaults(), ...definedOnly(env) };
   const parsed = EnvSchema.safeParse(merged);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0])}=${JSON.stringify(merged[String(i.path[0])] ?? '')}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `${String(i.path[0])}=${JSON.stringify(merged[String(i.path[0])] ?? '')}: ${i.message}`,
+    );
     throw new TasklogError(ErrorCode.CONFIG_INVALID, `invalid environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;

@@ -10,7 +10,11 @@ function ev<K extends EventType>(type: K, data: EventDataMap[K], attempt = 1): T
   return makeEvent(type, { ...scope, attempt }, data, at) as TaskEvent;
 }
 const enqueued = (extra: Partial<EventDataMap['task.enqueued']> = {}) =>
-  ev(EventType.ENQUEUED, { taskType: 'demo', payload: { a: 1 }, priority: 5, maxAttempts: 1, backoff: { type: 'fixed', delayMs: 0 }, ...extra }, 0);
+  ev(
+    EventType.ENQUEUED,
+    { taskType: 'demo', payload: { a: 1 }, priority: 5, maxAttempts: 1, backoff: { type: 'fixed', delayMs: 0 }, ...extra },
+    0,
+  );
 const queued = () => ev(EventType.QUEUED, { attempt: 1 }, 1);
 const started = (attempt = 1) => ev(EventType.STARTED, { workerId: 'w1', attempt }, attempt);
 const completed = (attempt = 1) => ev(EventType.COMPLETED, { result: { ok: true }, durationMs: 5 }, attempt);

@@ -10,12 +10,7 @@ export interface EventScope {
 }
 
 /** Builds a well-formed envelope; `at` comes from the caller's clock. */
-export function makeEvent<K extends EventType>(
-  type: K,
-  scope: EventScope,
-  data: EventDataMap[K],
-  at: string,
-): TaskEvent<K> {
+export function makeEvent<K extends EventType>(type: K, scope: EventScope, data: EventDataMap[K], at: string): TaskEvent<K> {
   const event = {
     id: uuidv7(),
     type,

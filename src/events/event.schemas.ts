@@ -75,9 +75,11 @@ const EnvelopeBase = z.object({
 
 export const EventSchema = z.discriminatedUnion(
   'type',
-  Object.entries(DataSchemas).map(([type, data]) =>
-    EnvelopeBase.extend({ type: z.literal(type as EventType), data }),
-  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
+  Object.entries(DataSchemas).map(([type, data]) => EnvelopeBase.extend({ type: z.literal(type as EventType), data })) as unknown as [
+    z.ZodObject,
+    z.ZodObject,
+    ...z.ZodObject[],
+  ],
 );
 
 export type TaskEvent<K extends EventType = EventType> = {

@@ -4,7 +4,10 @@ import { NonRetryableError } from '../common/errors';
 import { TaskContext } from '../worker/task-context';
 import { TaskHandler } from '../worker/task-handler.decorator';
 
-const SleepPayload = z.object({ ms: z.number().int().min(0).max(3_600_000).default(1000), steps: z.number().int().min(1).max(10_000).default(10) });
+const SleepPayload = z.object({
+  ms: z.number().int().min(0).max(3_600_000).default(1000),
+  steps: z.number().int().min(1).max(10_000).default(10),
+});
 const FailPayload = z.object({ message: z.string().default('demo.fail always fails') });
 
 /** The example task types of the standalone app. */

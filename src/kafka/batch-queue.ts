@@ -21,9 +21,9 @@ export class BatchQueue<T> {
 
   push(items: T[]): Promise<void> {
     if (items.length === 0) return Promise.resolve();
-    const done = Promise.all(
-      items.map((item) => new Promise<void>((resolve, reject) => this.queue.push({ item, resolve, reject }))),
-    ).then(() => undefined);
+    const done = Promise.all(items.map((item) => new Promise<void>((resolve, reject) => this.queue.push({ item, resolve, reject })))).then(
+      () => undefined,
+    );
     if (!this.flushing) this.idle = this.drain();
     return done;
   }

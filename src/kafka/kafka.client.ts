@@ -29,12 +29,14 @@ export class KafkaClient {
       requestTimeout: 30000,
       retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 3000 },
       logLevel: logLevel.WARN,
-      logCreator: () => ({ namespace, level, log: entry }) => {
-        const { message, timestamp: _t, logger: _l, ...rest } = entry;
-        // We bound retries on purpose and retry at our level (the worker and group commit do).
-        if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
-        log.write(LEVEL[level] ?? 'info', String(message), { namespace, ...rest });
-      },
+      logCreator:
+        () =>
+        ({ namespace, level, log: entry }) => {
+          const { message, timestamp: _t, logger: _l, ...rest } = entry;
+          // We bound retries on purpose and retry at our level (the worker and group commit do).
+          if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
+          log.write(LEVEL[level] ?? 'info', String(message), { namespace, ...rest });
+        },
     });
   }
 
@@ -68,7 +70,11 @@ export class KafkaClient {
   }
 }
 
-export function toInMessage(topic: string, partition: number, m: { key: Buffer | null; value: Buffer | null; offset: string; headers?: IHeaders; timestamp: string }): InMessage {
+export function toInMessage(
+  topic: string,
+  partition: number,
+  m: { key: Buffer | null; value: Buffer | null; offset: string; headers?: IHeaders; timestamp: string },
+): InMessage {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(m.headers ?? {})) {
     if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);

@@ -29,12 +29,10 @@ export class KafkaService implements OnApplicationShutdown {
 
   /** Creates missing topics once per process; retried by callers when Kafka is down. */
   ensureTopics(): Promise<void> {
-    this.topicsReady ??= this.client
-      .ensureTopics(allTopics(this.topics), this.config.partitions, this.config.replication)
-      .catch((e) => {
-        this.topicsReady = null;
-        throw e;
-      });
+    this.topicsReady ??= this.client.ensureTopics(allTopics(this.topics), this.config.partitions, this.config.replication).catch((e) => {
+      this.topicsReady = null;
+      throw e;
+    });
     return this.topicsReady;
   }
 

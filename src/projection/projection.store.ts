@@ -33,14 +33,21 @@ export class ProjectionStore {
   }
 
   async checkpoint(projection: string, topic: string, partition: number): Promise<number | null> {
-    const res = await this.knex.raw(
-      `select "offset" from projection_checkpoints where projection = ? and topic = ? and partition = ?`,
-      [projection, topic, partition],
-    );
+    const res = await this.knex.raw(`select "offset" from projection_checkpoints where projection = ? and topic = ? and partition = ?`, [
+      projection,
+      topic,
+      partition,
+    ]);
     return res.rows.length ? Number(res.rows[0].offset) : null;
   }
 
-  async applyBatch(projection: string, topic: string, partition: number, batch: PositionedEvent[], nextOffset: number): Promise<BatchResult> {
+  async applyBatch(
+    projection: string,
+    topic: string,
+    partition: number,
+    batch: PositionedEvent[],
+    nextOffset: number,
+  ): Promise<BatchResult> {
     return this.knex.transaction(async (trx) => {
       await trx.raw(
         `insert into projection_checkpoints (projection, topic, partition, "offset", updated_at) values (?, ?, ?, 0, now()) on conflict do nothing`,

@@ -65,12 +65,22 @@ export class Projector {
         if (offset !== null) consumer.seek({ topic: this.options.eventsTopic, partition, offset: String(offset) });
       } catch (e) {
         // Without the checkpoint we read from the committed offset; applyBatch still skips what was applied.
-        this.options.logger.write('warn', 'checkpoint read failed; relying on in-transaction skip', { partition, error: (e as Error).message });
+        this.options.logger.write('warn', 'checkpoint read failed; relying on in-transaction skip', {
+          partition,
+          error: (e as Error).message,
+        });
       }
     }
   }
 
-  private async project({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async project({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const events: PositionedEvent[] = [];
     const poison: OutMessage[] = [];
@@ -91,7 +101,11 @@ export class Projector {
         await this.store.applyBatch(this.options.projection, batch.topic, batch.partition, events, next);
         break;
       } catch (e) {
-        this.options.logger.write('warn', 'projection batch failed; retrying', { partition: batch.partition, error: (e as Error).message, retryInMs: delay });
+        this.options.logger.write('warn', 'projection batch failed; retrying', {
+          partition: batch.partition,
+          error: (e as Error).message,
+          retryInMs: delay,
+        });
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);
         await heartbeat().catch(() => undefined);
@@ -102,7 +116,14 @@ export class Projector {
     await commitOffsetsIfNecessary().catch(() => undefined);
   }
 
-  private deadLetter(topic: string, partition: number, offset: string, key: Buffer | null, value: Buffer | null, reason: string): OutMessage {
+  private deadLetter(
+    topic: string,
+    partition: number,
+    offset: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    reason: string,
+  ): OutMessage {
     this.options.logger.write('warn', 'bad event sent to the DLQ', { topic, partition, offset, reason });
     return {
       topic: this.options.dlqTopic,

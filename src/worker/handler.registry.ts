@@ -8,10 +8,7 @@ export class HandlerRegistry {
   register(taskType: string, fn: TaskHandlerFn, owner: string): void {
     const existing = this.handlers.get(taskType);
     if (existing) {
-      throw new TasklogError(
-        ErrorCode.DUPLICATE_HANDLER,
-        `two handlers for task type "${taskType}": ${existing.owner} and ${owner}`,
-      );
+      throw new TasklogError(ErrorCode.DUPLICATE_HANDLER, `two handlers for task type "${taskType}": ${existing.owner} and ${owner}`);
     }
     this.handlers.set(taskType, { fn, owner });
   }

@@ -60,11 +60,16 @@ export class TaskRunner {
     try {
       const result = await this.invoke(cmd, ctx, abort);
       progress.flush();
-      outcome = event(EventType.COMPLETED, { result: result === undefined ? undefined : toJson(result), durationMs: deps.now() - startedAt });
+      outcome = event(EventType.COMPLETED, {
+        result: result === undefined ? undefined : toJson(result),
+        durationMs: deps.now() - startedAt,
+      });
     } catch (thrown) {
       progress.flush();
       const error = ensureError(thrown);
-      const retryable = (error as { retryable?: boolean }).retryable !== false && !(error instanceof TasklogError && error.code === ErrorCode.UNKNOWN_TASK_TYPE);
+      const retryable =
+        (error as { retryable?: boolean }).retryable !== false &&
+        !(error instanceof TasklogError && error.code === ErrorCode.UNKNOWN_TASK_TYPE);
       log.write('warn', 'task failed', { error: error.message, errorName: error.name });
       // Retries with backoff are decided by the scheduler (not built yet): every failure is final for now.
       outcome = event(EventType.FAILED, { error: { name: error.name, message: error.message, retryable }, willRetry: false });

@@ -13,8 +13,7 @@ describe('the REST API given bad input', () => {
     if (engine) await cleanup(engine.prefix, engine.schema);
   });
 
-  const post = (body: string) =>
-    http(`${engine.url}/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (body: string) => http(`${engine.url}/v1/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('answers 400 problem+json for a body that is not JSON', async () => {
     const r = await post('{"type": "test.echo", ');

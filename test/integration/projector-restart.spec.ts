@@ -16,7 +16,14 @@ const TASKS = 3000;
 /** A projector in its own process, so it can be killed for real. */
 function spawnProjector(prefix: string, schema: string): ChildProcess {
   return spawn(process.execPath, [MAIN], {
-    env: { ...process.env, TASKLOG_ROLES: 'projector', TASKLOG_TOPIC_PREFIX: prefix, TASKLOG_DB_SCHEMA: schema, PORT: '0', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      TASKLOG_ROLES: 'projector',
+      TASKLOG_TOPIC_PREFIX: prefix,
+      TASKLOG_DB_SCHEMA: schema,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: 'ignore',
   });
 }
@@ -59,7 +66,10 @@ describe('when the projector is killed mid-stream and restarted', () => {
 
     child = spawnProjector(engine.prefix, engine.schema);
     await enqueueWave(TASKS / 3);
-    await waitFor(async () => (await count(engine.schema, `status = 'completed'`)) === TASKS, { timeoutMs: 120000, what: 'all tasks projected after the restart' });
+    await waitFor(async () => (await count(engine.schema, `status = 'completed'`)) === TASKS, {
+      timeoutMs: 120000,
+      what: 'all tasks projected after the restart',
+    });
     child.kill('SIGTERM');
 
     // Exactly one row per event: each task's history has one of each lifecycle event.

@@ -26,13 +26,22 @@ describe('workers that do not stall', () => {
   });
 
   const completedCount = async (ids: string[]) =>
-    Number((await sql<{ n: string }>(engine.schema, `select count(*) as n from tasks where status = 'completed' and id = any($1::uuid[])`, [ids]))[0].n);
+    Number(
+      (
+        await sql<{ n: string }>(engine.schema, `select count(*) as n from tasks where status = 'completed' and id = any($1::uuid[])`, [
+          ids,
+        ])
+      )[0].n,
+    );
 
   describe('when a handler runs three times the consumer session timeout', () => {
     it('finishes once, with no rebalance', async () => {
       const joinsBefore = engine.app.get(WorkerService).joins;
       const task = await client.enqueue('test.slow', { ms: SESSION_TIMEOUT_MS * 3 });
-      await waitFor(async () => (await completedCount([task.id])) === 1, { timeoutMs: SESSION_TIMEOUT_MS * 3 + 30000, what: 'the long task to complete' });
+      await waitFor(async () => (await completedCount([task.id])) === 1, {
+        timeoutMs: SESSION_TIMEOUT_MS * 3 + 30000,
+        what: 'the long task to complete',
+      });
 
       expect(handlers.runs.get(task.id)).toBe(1);
       expect(engine.app.get(WorkerService).joins).toBe(joinsBefore);

@@ -21,7 +21,14 @@ export function isolation(label: string): { prefix: string; schema: string } {
   return { prefix: `t.${id}`, schema: `t_${id}` };
 }
 
-export async function startEngine(opts: { label: string; handlers?: (Provider | Type)[]; config?: TasklogModuleOptions; prefix?: string; schema?: string; waitReady?: boolean }): Promise<TestEngine> {
+export async function startEngine(opts: {
+  label: string;
+  handlers?: (Provider | Type)[];
+  config?: TasklogModuleOptions;
+  prefix?: string;
+  schema?: string;
+  waitReady?: boolean;
+}): Promise<TestEngine> {
   const iso = isolation(opts.label);
   const prefix = opts.prefix ?? iso.prefix;
   const schema = opts.schema ?? iso.schema;
@@ -71,7 +78,10 @@ export async function sql<T = Record<string, unknown>>(schema: string, text: str
   }
 }
 
-export async function http(url: string, init: RequestInit & { json?: unknown } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function http(
+  url: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const { json, ...rest } = init;
   const res = await fetch(url, {
     ...rest,
