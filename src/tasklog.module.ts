@@ -3,7 +3,9 @@ import { DiscoveryModule } from '@nestjs/core';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
+import { StatsController } from './api/stats.controller';
 import { TasksController } from './api/tasks.controller';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { TenantGuard } from './api/tenant.guard';
 import { TaskClientService } from './client/task-client.service';
 import { Clock } from './common/clock';
@@ -24,7 +26,7 @@ import { WorkerService } from './worker/worker.service';
  */
 @Module({
   imports: [DiscoveryModule],
-  controllers: [TasksController, HealthController],
+  controllers: [TasksController, StatsController, HealthController, DashboardController],
   providers: [
     {
       provide: TASKLOG_CONFIG,

@@ -91,4 +91,20 @@ describe('a task enqueued over REST', () => {
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect(r.body).toMatchObject({ status: 404, title: 'Task not found' });
   });
+
+  it('counts tasks by status and type in /v1/stats', async () => {
+    const r = await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'test.fail', payload: {} } });
+    await finished(r.body.id);
+    const stats = await http(`${engine.url}/v1/stats`);
+    expect(stats.status).toBe(200);
+    expect(stats.body.byStatus.failed).toBeGreaterThanOrEqual(1);
+    expect(stats.body.byType['test.fail'].failed).toBe(stats.body.byStatus.failed);
+  });
+
+  it('serves the live dashboard page', async () => {
+    const r = await http(`${engine.url}/dashboard`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('text/html');
+    expect(r.body).toContain('/v1/tasks?limit=50');
+  });
 });
