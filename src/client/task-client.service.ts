@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { ErrorCode, TasklogError } from '../common/errors';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from '../projection/database.service';
@@ -26,7 +27,13 @@ export class TaskClientService {
       now: () => clock.now(),
       maxPayloadBytes: config.maxPayloadBytes,
       isKnownType: (t) => registry.has(t),
-      findExisting: async (tenantId, taskId) => (await db.queries()).get(tenantId, taskId),
+      findExisting: async (tenantId, taskId) => {
+        try {
+          return await (await db.queries()).get(tenantId, taskId);
+        } catch (e) {
+          throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `cannot check the idempotency key: ${(e as Error).message}`);
+        }
+      },
     });
   }
 

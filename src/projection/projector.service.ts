@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
@@ -7,7 +7,7 @@ import { Projector } from './projector';
 
 /** The projector role inside Nest. */
 @Injectable()
-export class ProjectorService implements OnApplicationShutdown {
+export class ProjectorService implements BeforeApplicationShutdown {
   private projector: Projector | null = null;
 
   constructor(
@@ -36,7 +36,8 @@ export class ProjectorService implements OnApplicationShutdown {
     await p?.stop();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  /** Before onApplicationShutdown, so the database and the DLQ producer stay open for the last batch. */
+  beforeApplicationShutdown(): Promise<void> {
     return this.stop();
   }
 }

@@ -79,7 +79,9 @@ export class TaskQueries {
   }
 
   async countByType(tenantId: string): Promise<Record<string, Record<string, number>>> {
-    const res = await this.knex.raw(`select type, status, count(*)::int as n from tasks where tenant_id = ? group by type, status`, [tenantId]);
+    const res = await this.knex.raw(`select type, status, count(*)::int as n from tasks where tenant_id = ? group by type, status`, [
+      tenantId,
+    ]);
     const out: Record<string, Record<string, number>> = {};
     for (const r of res.rows as { type: string; status: string; n: number }[]) (out[r.type] ??= {})[r.status] = r.n;
     return out;

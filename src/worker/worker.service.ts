@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
@@ -11,7 +11,7 @@ import { TaskRunner } from './task.runner';
 
 /** The worker role: consumes the command lanes and runs handlers beside the fetch loop. */
 @Injectable()
-export class WorkerService implements OnApplicationShutdown {
+export class WorkerService implements BeforeApplicationShutdown {
   readonly workerId: string;
   private consumer: ParallelConsumer | null = null;
   private readonly runner: TaskRunner;
@@ -68,7 +68,8 @@ export class WorkerService implements OnApplicationShutdown {
     await c?.stop();
   }
 
-  onApplicationShutdown(): Promise<void> {
+  /** Before onApplicationShutdown, so the producers are still open while running tasks finish. */
+  beforeApplicationShutdown(): Promise<void> {
     return this.stop();
   }
 
