@@ -5,6 +5,12 @@ import { InMessage } from './kafka.types';
 import { OffsetTracker } from './offset-tracker';
 import { Semaphore } from './semaphore';
 
+/**
+ * A handler may return `durable`: its slot is freed when `handle` resolves, but the offset
+ * only counts as finished once `durable` does (e.g. once the outcome is written to Kafka).
+ */
+export type HandleResult = void | { durable: Promise<void> };
+
 export interface ParallelConsumerOptions {
   groupId: string;
   topics: string[];
@@ -13,7 +19,7 @@ export interface ParallelConsumerOptions {
   maxBuffered: number;
   sessionTimeoutMs: number;
   logger: JsonLogger;
-  handle: (message: InMessage) => Promise<void>;
+  handle: (message: InMessage) => Promise<HandleResult>;
   /** Messages with the same key run one after another, in offset order. */
   keyOf?: (message: InMessage) => string | null;
 }
@@ -122,14 +128,16 @@ export class ParallelConsumer {
     const work = previous
       .then(() => this.slots.acquire())
       .then(async () => {
+        let durable: Promise<void> | undefined;
         try {
-          await this.options.handle(message);
+          durable = (await this.options.handle(message))?.durable;
         } catch (e) {
           // The handler owns its errors; one escaping here is logged and the offset moves on.
           this.options.logger.write('error', 'message handler threw', { runKey, error: (e as Error).message });
         } finally {
           this.slots.release();
         }
+        await durable?.catch((e: Error) => this.options.logger.write('error', 'message outcome not written', { runKey, error: e.message }));
       })
       .finally(() => {
         this.running.delete(runKey);

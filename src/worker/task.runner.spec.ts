@@ -37,7 +37,9 @@ describe('TaskRunner', () => {
         return { doubled: (p as { n: number }).n * 2 };
       },
     });
-    await runner.run(command('double'));
+    await (
+      await runner.run(command('double'))
+    ).durable;
     expect(events.map((e) => e.type)).toEqual(['task.started', 'task.progressed', 'task.progressed', 'task.completed']);
     expect(events[2].data).toEqual({ processed: 5, total: 5 });
     expect(events[3].data).toMatchObject({ result: { doubled: 4 } });
@@ -50,8 +52,13 @@ describe('TaskRunner', () => {
         throw new RangeError('too big');
       },
     });
-    await runner.run(command('boom'));
-    expect(events.at(-1)).toMatchObject({ type: 'task.failed', data: { error: { name: 'RangeError', message: 'too big', retryable: true } } });
+    await (
+      await runner.run(command('boom'))
+    ).durable;
+    expect(events.at(-1)).toMatchObject({
+      type: 'task.failed',
+      data: { error: { name: 'RangeError', message: 'too big', retryable: true } },
+    });
   });
 
   it('fails a task whose handler outlives timeoutMs, and aborts its signal', async () => {
@@ -62,14 +69,21 @@ describe('TaskRunner', () => {
           ctx.signal.addEventListener('abort', () => (aborted = true));
         }),
     });
-    await runner.run(command('hang', { timeoutMs: 50 }));
+    await (
+      await runner.run(command('hang', { timeoutMs: 50 }))
+    ).durable;
     expect(aborted).toBe(true);
-    expect(events.at(-1)).toMatchObject({ type: 'task.failed', data: { error: { name: 'TimeoutError', message: 'timed out after 50 ms' } } });
+    expect(events.at(-1)).toMatchObject({
+      type: 'task.failed',
+      data: { error: { name: 'TimeoutError', message: 'timed out after 50 ms' } },
+    });
   });
 
   it('fails, not retryable, a task type this worker has no handler for', async () => {
     const { runner, events } = setup({});
-    await runner.run(command('ghost'));
+    await (
+      await runner.run(command('ghost'))
+    ).durable;
     expect(events.at(-1)).toMatchObject({ type: 'task.failed', data: { error: { retryable: false } } });
   });
 });

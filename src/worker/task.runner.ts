@@ -30,7 +30,12 @@ export class TaskRunner {
     return this.aborts.size;
   }
 
-  async run(cmd: RunCommand): Promise<void> {
+  /**
+   * Runs the handler; resolves when it has finished, with `durable`, which resolves once
+   * the outcome is in Kafka. The caller frees the concurrency slot at the first and commits
+   * the offset only after the second.
+   */
+  async run(cmd: RunCommand): Promise<{ durable: Promise<void> }> {
     const { deps } = this;
     const scope = { taskId: cmd.taskId, tenantId: cmd.tenantId, attempt: cmd.attempt, correlationId: cmd.correlationId };
     const event = <K extends EventType>(type: K, data: EventDataMap[K]) =>
@@ -77,9 +82,12 @@ export class TaskRunner {
       progress.close();
       this.aborts.delete(cmd.taskId);
     }
-    await started;
-    await Promise.all(progressWrites);
-    await deps.append([outcome]);
+    const durable = (async () => {
+      await started;
+      await Promise.all(progressWrites);
+      await deps.append([outcome]);
+    })();
+    return { durable };
   }
 
   private async invoke(cmd: RunCommand, ctx: TaskContext, abort: AbortController): Promise<unknown> {

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { decodeRunCommand, encodeEvent, SCHEMA_VERSION, TaskEvent } from '../events';
-import { Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import { HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
 import { KafkaService } from '../kafka/kafka.service';
 import { HandlerRegistry } from './handler.registry';
 import { TaskRunner } from './task.runner';
@@ -73,7 +73,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     return this.stop();
   }
 
-  private async handle(m: InMessage): Promise<void> {
+  private async handle(m: InMessage): Promise<HandleResult> {
     let command;
     try {
       command = decodeRunCommand(m.value);
@@ -81,7 +81,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       await this.kafka.ordered.publish([this.deadLetter(m, `malformed run command: ${(e as Error).message}`)]);
       return;
     }
-    await this.runner.run(command);
+    return this.runner.run(command);
   }
 
   /** Retries until Kafka has the events: an outcome is never dropped, and the offset waits for it. */
