@@ -1,0 +1,67 @@
+import { cleanup, http, startEngine, TestEngine } from '../support/engine';
+import { TestHandlers } from '../support/test-handlers';
+import { waitFor } from '../support/wait-for';
+
+describe('tenants and idempotency keys', () => {
+  let engine: TestEngine;
+  const acme = { authorization: 'Bearer acme-key' };
+  const globex = { 'x-api-key': 'globex-key' };
+
+  beforeAll(async () => {
+    engine = await startEngine({
+      label: 'tenants',
+      handlers: [TestHandlers],
+      config: { apiKeys: { 'acme-key': 'acme', 'globex-key': 'globex' } },
+    });
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    if (engine) await cleanup(engine.prefix, engine.schema);
+  });
+
+  const completed = (id: string, headers: Record<string, string>) =>
+    waitFor(async () => {
+      const r = await http(`${engine.url}/v1/tasks/${id}`, { headers });
+      return r.body.status === 'completed' ? r.body : null;
+    });
+
+  it('refuses a request without a valid API key with 401 problem+json', async () => {
+    const r = await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'test.echo' } });
+    expect(r.status).toBe(401);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it("scopes tasks to the key's tenant: another tenant gets 404 and an empty list", async () => {
+    const r = await http(`${engine.url}/v1/tasks`, { method: 'POST', headers: acme, json: { type: 'test.echo', payload: 'secret' } });
+    expect(r.body.tenantId).toBe('acme');
+    await completed(r.body.id, acme);
+
+    expect((await http(`${engine.url}/v1/tasks/${r.body.id}`, { headers: globex })).status).toBe(404);
+    expect((await http(`${engine.url}/v1/tasks/${r.body.id}/events`, { headers: globex })).status).toBe(404);
+    const list = await http(`${engine.url}/v1/tasks`, { headers: globex });
+    expect(list.body.items.map((t: { id: string }) => t.id)).not.toContain(r.body.id);
+  });
+
+  it('returns the same task for a repeated Idempotency-Key, and runs it once', async () => {
+    const send = () =>
+      http(`${engine.url}/v1/tasks`, {
+        method: 'POST',
+        headers: { ...acme, 'idempotency-key': 'invoice-42' },
+        json: { type: 'test.echo', payload: 42 },
+      });
+    const first = await send();
+    await completed(first.body.id, acme);
+    const second = await send();
+    expect(second.status).toBe(202);
+    expect(second.body.id).toBe(first.body.id);
+    expect(engine.app.get(TestHandlers).runs.get(first.body.id)).toBe(1);
+
+    // The same key in another tenant is another task.
+    const other = await http(`${engine.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { ...globex, 'idempotency-key': 'invoice-42' },
+      json: { type: 'test.echo', payload: 42 },
+    });
+    expect(other.body.id).not.toBe(first.body.id);
+  });
+});
