@@ -7,3 +7,4 @@ export * from './transactional-publisher';
 export * from './ordered-publisher';
 export * from './parallel-consumer';
 export * from './offset-tracker';
+export * from './on-fatal-crash';

@@ -2,6 +2,7 @@ import { Consumer, EachBatchPayload } from 'kafkajs';
 import { JsonLogger } from '../common/logger';
 import { KafkaClient, toInMessage } from './kafka.client';
 import { InMessage } from './kafka.types';
+import { onFatalCrash } from './on-fatal-crash';
 import { OffsetTracker } from './offset-tracker';
 import { Semaphore } from './semaphore';
 
@@ -50,6 +51,11 @@ export class ParallelConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
     const o = this.options;
     const consumer = this.kafka.consumer({
       groupId: o.groupId,
@@ -60,29 +66,63 @@ export class ParallelConsumer {
       allowAutoTopicCreation: false,
       readUncommitted: false,
     });
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
-    await consumer.connect();
-    await consumer.subscribe({ topics: o.topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.dispatch(payload),
-    });
     this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    onFatalCrash(consumer, (error) => {
+      if (this.consumer !== consumer || this.stopping) return;
+      o.logger.write('warn', 'consumer stopped on an error; starting a new one', { groupId: o.groupId, error: error.message });
+      void this.reconnect();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: o.topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.dispatch(payload),
+      });
+    } catch (e) {
+      this.consumer = null;
+      await consumer.disconnect().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** A new consumer after one gave up (broker gone too long). Running work is kept and deduplicated. */
+  private async reconnect(): Promise<void> {
+    const old = this.consumer;
+    this.consumer = null;
+    this.paused = false;
+    this.trackers.clear();
+    this.committed.clear();
+    await old?.disconnect().catch(() => undefined);
+    for (let delay = 1000; !this.stopping; delay = Math.min(delay * 2, 30000)) {
+      try {
+        await this.connect();
+        return;
+      } catch (e) {
+        this.options.logger.write('warn', 'consumer reconnect failed; retrying', {
+          groupId: this.options.groupId,
+          error: (e as Error).message,
+          retryInMs: delay,
+        });
+        await sleep(delay);
+      }
+    }
   }
 
   /** Stops fetching, lets running handlers finish, commits, then leaves the group. */
   async stop(drainTimeoutMs = 30000): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer || this.stopping) return;
+    if (this.stopping) return;
     this.stopping = true;
-    consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    const consumer = this.consumer;
+    consumer?.pause(this.options.topics.map((topic) => ({ topic })));
     const deadline = Date.now() + drainTimeoutMs;
     while (this.running.size > 0 && Date.now() < deadline) {
       await Promise.race([Promise.allSettled([...this.running.values()]), sleep(200)]);
     }
     await this.commit();
-    await consumer.disconnect().catch(() => undefined);
+    await consumer?.disconnect().catch(() => undefined);
     this.consumer = null;
   }
 

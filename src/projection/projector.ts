@@ -1,7 +1,7 @@
 import { Consumer, EachBatchPayload } from 'kafkajs';
 import { JsonLogger } from '../common/logger';
 import { decodeEvent } from '../events';
-import { Header, KafkaClient, OrderedPublisher, OutMessage } from '../kafka';
+import { Header, KafkaClient, onFatalCrash, OrderedPublisher, OutMessage } from '../kafka';
 import { PositionedEvent, ProjectionStore } from './projection.store';
 
 export interface ProjectorOptions {
@@ -29,26 +29,53 @@ export class Projector {
   ) {}
 
   async start(): Promise<void> {
+    this.stopped = false;
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       maxWaitTimeInMs: 200,
       allowAutoTopicCreation: false,
       readUncommitted: false,
     });
+    this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       void this.seekToCheckpoints(consumer, payload.memberAssignment[this.options.eventsTopic] ?? []);
     });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.options.eventsTopic], fromBeginning: true });
-    await consumer.run({
-      // Committed Kafka offsets are only a hint for restarts; the checkpoint row decides.
-      autoCommit: true,
-      autoCommitInterval: 1000,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: (payload) => this.project(payload),
+    onFatalCrash(consumer, (error) => {
+      if (this.consumer !== consumer || this.stopped) return;
+      this.options.logger.write('warn', 'projector consumer stopped on an error; starting a new one', { error: error.message });
+      void this.restart();
     });
-    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.options.eventsTopic], fromBeginning: true });
+      await consumer.run({
+        // Committed Kafka offsets are only a hint for restarts; the checkpoint row decides.
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 4,
+        eachBatch: (payload) => this.project(payload),
+      });
+    } catch (e) {
+      this.consumer = null;
+      await consumer.disconnect().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async restart(): Promise<void> {
+    const old = this.consumer;
+    this.consumer = null;
+    await old?.disconnect().catch(() => undefined);
+    for (let delay = 1000; !this.stopped; delay = Math.min(delay * 2, 30000)) {
+      try {
+        await this.start();
+        return;
+      } catch (e) {
+        this.options.logger.write('warn', 'projector reconnect failed; retrying', { error: (e as Error).message, retryInMs: delay });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   async stop(): Promise<void> {
