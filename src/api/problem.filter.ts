@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import { Request, Response } from 'express';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { JsonLogger } from '../common/logger';
+import { isDatabaseUnavailable } from '../projection/database-errors';
 import { Problem, problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
@@ -62,16 +63,8 @@ export class ProblemFilter implements ExceptionFilter {
       // Nest turns body-parser's JSON SyntaxError into a BadRequestException with its message.
       return problem(status, HTTP_TITLES[status] ?? 'Error', e.message);
     }
-    if (isConnectionError(e)) return problem(503, 'Database unavailable', 'the read model is unreachable; retry shortly');
+    if (isDatabaseUnavailable(e)) return problem(503, 'Database unavailable', 'the read model is unreachable; retry shortly');
     this.logger.write('error', 'unexpected error', { error: (e as Error)?.stack ?? String(e) });
     return problem(500, 'Internal error', 'an unexpected error occurred; it has been logged');
   }
-}
-
-function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: string })?.code ?? '';
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(code) ||
-    /Knex: Timeout acquiring a connection/.test(String((e as Error)?.message))
-  );
 }

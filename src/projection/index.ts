@@ -6,3 +6,4 @@ export * from './projection.store';
 export * from './projector';
 export * from './task.queries';
 export * from './task-row.mapper';
+export * from './database-errors';
