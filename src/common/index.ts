@@ -4,3 +4,4 @@ export * from './ids';
 export * from './clock';
 export * from './errors';
 export * from './logger';
+export * from './retry';

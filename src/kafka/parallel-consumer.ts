@@ -1,4 +1,5 @@
 import { Consumer, EachBatchPayload } from 'kafkajs';
+import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { KafkaClient, toInMessage } from './kafka.client';
 import { InMessage } from './kafka.types';
@@ -34,8 +35,8 @@ export class ParallelConsumer {
   private consumer: Consumer | null = null;
   private readonly slots: Semaphore;
   private readonly trackers = new Map<string, OffsetTracker>();
-  private readonly running = new Map<string, Promise<void>>();
-  private readonly keyTails = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, Promise<boolean>>();
+  private readonly keyTails = new Map<string, Promise<boolean>>();
   private buffered = 0;
   private paused = false;
   private stopping = false;
@@ -96,19 +97,17 @@ export class ParallelConsumer {
     this.trackers.clear();
     this.committed.clear();
     await old?.disconnect().catch(() => undefined);
-    for (let delay = 1000; !this.stopping; delay = Math.min(delay * 2, 30000)) {
-      try {
-        await this.connect();
-        return;
-      } catch (e) {
+    await retryWithBackoff(() => this.connect(), {
+      initialMs: 1000,
+      maxMs: 30000,
+      stop: () => this.stopping,
+      onError: (e, retryInMs) =>
         this.options.logger.write('warn', 'consumer reconnect failed; retrying', {
           groupId: this.options.groupId,
-          error: (e as Error).message,
-          retryInMs: delay,
-        });
-        await sleep(delay);
-      }
-    }
+          error: e.message,
+          retryInMs,
+        }),
+    }).catch(() => undefined);
   }
 
   /** Stops fetching, lets running handlers finish, commits, then leaves the group. */
@@ -152,7 +151,9 @@ export class ParallelConsumer {
       // A message re-fetched after a rebalance while it still runs here is not run twice.
       const work = this.running.get(runKey) ?? this.schedule(runKey, message);
       const t = tracker;
-      void work.then(() => {
+      // Unfinished work (its outcome never reached Kafka) holds the offset back: redelivered later.
+      void work.then((finished) => {
+        if (!finished) return;
         t.finish(offset);
         this.scheduleCommit();
       });
@@ -161,9 +162,9 @@ export class ParallelConsumer {
     this.applyBackPressure();
   }
 
-  private schedule(runKey: string, message: InMessage): Promise<void> {
+  private schedule(runKey: string, message: InMessage): Promise<boolean> {
     const key = this.options.keyOf?.(message) ?? null;
-    const previous = key ? (this.keyTails.get(key) ?? Promise.resolve()) : Promise.resolve();
+    const previous: Promise<unknown> = key ? (this.keyTails.get(key) ?? Promise.resolve()) : Promise.resolve();
     this.buffered += 1;
     const work = previous
       .then(() => this.slots.acquire())
@@ -172,12 +173,24 @@ export class ParallelConsumer {
         try {
           durable = (await this.options.handle(message))?.durable;
         } catch (e) {
-          // The handler owns its errors; one escaping here is logged and the offset moves on.
-          this.options.logger.write('error', 'message handler threw', { runKey, error: (e as Error).message });
+          this.options.logger.write('error', 'message handler threw; the message will be redelivered', {
+            runKey,
+            error: (e as Error).message,
+          });
+          return false;
         } finally {
           this.slots.release();
         }
-        await durable?.catch((e: Error) => this.options.logger.write('error', 'message outcome not written', { runKey, error: e.message }));
+        try {
+          await durable;
+          return true;
+        } catch (e) {
+          this.options.logger.write('error', 'message outcome not written; it will be redelivered', {
+            runKey,
+            error: (e as Error).message,
+          });
+          return false;
+        }
       })
       .finally(() => {
         this.running.delete(runKey);

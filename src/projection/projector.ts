@@ -1,4 +1,5 @@
 import { Consumer, EachBatchPayload } from 'kafkajs';
+import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { decodeEvent } from '../events';
 import { Header, KafkaClient, onFatalCrash, OrderedPublisher, OutMessage } from '../kafka';
@@ -67,15 +68,12 @@ export class Projector {
     const old = this.consumer;
     this.consumer = null;
     await old?.disconnect().catch(() => undefined);
-    for (let delay = 1000; !this.stopped; delay = Math.min(delay * 2, 30000)) {
-      try {
-        await this.start();
-        return;
-      } catch (e) {
-        this.options.logger.write('warn', 'projector reconnect failed; retrying', { error: (e as Error).message, retryInMs: delay });
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+    await retryWithBackoff(() => this.start(), {
+      initialMs: 1000,
+      maxMs: 30000,
+      stop: () => this.stopped,
+      onError: (e, retryInMs) => this.options.logger.write('warn', 'projector reconnect failed; retrying', { error: e.message, retryInMs }),
+    }).catch(() => undefined);
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
@@ -54,15 +55,11 @@ export class RolesService implements OnApplicationBootstrap {
   }
 
   private async retry(what: string, fn: () => Promise<unknown>): Promise<void> {
-    for (let delay = 500; ; delay = Math.min(delay * 2, 10000)) {
-      if (this.shuttingDown) throw new Error('shutting down');
-      try {
-        await fn();
-        return;
-      } catch (e) {
-        this.logger.write('warn', `${what} not available yet; retrying`, { error: (e as Error).message, retryInMs: delay });
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+    await retryWithBackoff(fn, {
+      initialMs: 500,
+      maxMs: 10000,
+      stop: () => this.shuttingDown,
+      onError: (e, retryInMs) => this.logger.write('warn', `${what} not available yet; retrying`, { error: e.message, retryInMs }),
+    });
   }
 }

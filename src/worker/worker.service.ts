@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { retryWithBackoff } from '../common/retry';
 import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
@@ -86,15 +87,12 @@ export class WorkerService implements BeforeApplicationShutdown {
 
   /** Retries until Kafka has the events: an outcome is never dropped, and the offset waits for it. */
   private async append(events: TaskEvent[]): Promise<void> {
-    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
-      try {
-        return await this.publish(events);
-      } catch (e) {
-        if (!this.consumer) throw e;
-        this.log.write('warn', 'appending events failed; retrying', { error: (e as Error).message, retryInMs: delay });
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+    return retryWithBackoff(() => this.publish(events), {
+      initialMs: 200,
+      maxMs: 5000,
+      stop: () => !this.consumer,
+      onError: (e, retryInMs) => this.log.write('warn', 'appending events failed; retrying', { error: e.message, retryInMs }),
+    });
   }
 
   private publish(events: TaskEvent[]): Promise<void> {
