@@ -5,3 +5,4 @@ export * from './event.schemas';
 export * from './event.codec';
 export * from './event.factory';
 export * from './run-command.schema';
+export * from './json-schema';
