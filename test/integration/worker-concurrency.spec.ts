@@ -68,4 +68,17 @@ describe('workers that do not stall', () => {
       expect(handlers.peak).toBe(20);
     }, 90000);
   });
+
+  describe('with tasks sharing a concurrency key', () => {
+    it('runs them one at a time, in enqueue order', async () => {
+      handlers.peak = 0;
+      const tasks = [];
+      for (let i = 0; i < 5; i++) tasks.push(await client.enqueue('test.slow', { ms: 400 }, { concurrencyKey: 'tenant-42-sync' }));
+      const ids = tasks.map((t) => t.id);
+      await waitFor(async () => (await completedCount(ids)) === 5, { timeoutMs: 60000, what: 'the keyed tasks to complete' });
+      expect(handlers.peak).toBe(1);
+      const starts = await sql<{ id: string }>(engine.schema, `select id from tasks where id = any($1::uuid[]) order by started_at`, [ids]);
+      expect(starts.map((r) => r.id)).toEqual(ids);
+    }, 90000);
+  });
 });
