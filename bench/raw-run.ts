@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { KAFKA_CLIENT_SETTINGS } from '../src/kafka/kafka.client';
 import { Consumer, EachBatchPayload, IHeaders, Kafka, logLevel, Message } from 'kafkajs';
 import { deleteKafkaState } from './engine-run';
 import { ProgressBar } from './progress';
@@ -32,14 +33,11 @@ export async function runRawCeiling(o: RawRunOptions): Promise<RawResult> {
   const prefix = `bench-raw.${o.id}`;
   const topics = { events: `${prefix}.events`, commands: `${prefix}.commands` };
   const groups = { commands: `${prefix}.workers`, events: `${prefix}.projector` };
-  // Same client settings as src/kafka/kafka.client.ts.
+  // Same client settings as the engine's adapter.
   const kafka = new Kafka({
+    ...KAFKA_CLIENT_SETTINGS,
     clientId: prefix,
     brokers: o.brokers,
-    connectionTimeout: 3000,
-    requestTimeout: 30000,
-    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 3000 },
-    logLevel: logLevel.WARN,
     logCreator:
       () =>
       ({ namespace, level, log }) => {
