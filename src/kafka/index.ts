@@ -7,4 +7,5 @@ export * from './transactional-publisher';
 export * from './ordered-publisher';
 export * from './parallel-consumer';
 export * from './offset-tracker';
-export * from './on-fatal-crash';
+export * from './consumer-lifecycle';
+export * from './lazy-producer';

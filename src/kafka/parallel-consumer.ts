@@ -3,7 +3,7 @@ import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { KafkaClient, toInMessage } from './kafka.client';
 import { InMessage } from './kafka.types';
-import { onFatalCrash } from './on-fatal-crash';
+import { onFatalCrash, startConsumer } from './consumer-lifecycle';
 import { OffsetTracker } from './offset-tracker';
 import { Semaphore } from './semaphore';
 
@@ -74,19 +74,14 @@ export class ParallelConsumer {
       o.logger.write('warn', 'consumer stopped on an error; starting a new one', { groupId: o.groupId, error: error.message });
       void this.reconnect();
     });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: o.topics, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.dispatch(payload),
-      });
-    } catch (e) {
+    await startConsumer(consumer, o.topics, {
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.dispatch(payload),
+    }).catch((e) => {
       this.consumer = null;
-      await consumer.disconnect().catch(() => undefined);
       throw e;
-    }
+    });
   }
 
   /** A new consumer after one gave up (broker gone too long). Running work is kept and deduplicated. */

@@ -2,7 +2,7 @@ import { Consumer, EachBatchPayload } from 'kafkajs';
 import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { decodeEvent } from '../events';
-import { Header, KafkaClient, onFatalCrash, OrderedPublisher, OutMessage } from '../kafka';
+import { Header, KafkaClient, onFatalCrash, OrderedPublisher, OutMessage, startConsumer } from '../kafka';
 import { PositionedEvent, ProjectionStore } from './projection.store';
 
 export interface ProjectorOptions {
@@ -46,22 +46,17 @@ export class Projector {
       this.options.logger.write('warn', 'projector consumer stopped on an error; starting a new one', { error: error.message });
       void this.restart();
     });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [this.options.eventsTopic], fromBeginning: true });
-      await consumer.run({
-        // Committed Kafka offsets are only a hint for restarts; the checkpoint row decides.
-        autoCommit: true,
-        autoCommitInterval: 1000,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 4,
-        eachBatch: (payload) => this.project(payload),
-      });
-    } catch (e) {
+    await startConsumer(consumer, [this.options.eventsTopic], {
+      // Committed Kafka offsets are only a hint for restarts; the checkpoint row decides.
+      autoCommit: true,
+      autoCommitInterval: 1000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: (payload) => this.project(payload),
+    }).catch((e) => {
       this.consumer = null;
-      await consumer.disconnect().catch(() => undefined);
       throw e;
-    }
+    });
   }
 
   private async restart(): Promise<void> {
