@@ -46,7 +46,14 @@ export const EnvSchema = z.object({
   TASKLOG_MAX_PAYLOAD_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
   TASKLOG_PROGRESS_INTERVAL_MS: int(0, 60000).default(250),
   TASKLOG_SESSION_TIMEOUT_MS: int(6000, 300000).default(30000),
-  TASKLOG_WORKER_ID: z.string().min(1).optional(),
+  TASKLOG_WORKER_ID: z.string().min(1).max(200).optional(),
+  /** Names this process among its peers on one host; part of the stable transactional id. */
+  TASKLOG_INSTANCE_ID: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore')
+    .optional(),
+  /** How long a stopping worker lets running handlers finish before it aborts them. */
+  TASKLOG_SHUTDOWN_GRACE_MS: int(0, 3600000).default(30000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -74,6 +81,8 @@ export type TasklogConfig = {
   progressIntervalMs: number;
   sessionTimeoutMs: number;
   workerId?: string;
+  instanceId?: string;
+  shutdownGraceMs: number;
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -115,6 +124,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     progressIntervalMs: e.TASKLOG_PROGRESS_INTERVAL_MS,
     sessionTimeoutMs: e.TASKLOG_SESSION_TIMEOUT_MS,
     workerId: e.TASKLOG_WORKER_ID,
+    instanceId: e.TASKLOG_INSTANCE_ID,
+    shutdownGraceMs: e.TASKLOG_SHUTDOWN_GRACE_MS,
     apiKeys: Object.fromEntries(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };

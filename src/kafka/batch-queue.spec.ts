@@ -35,4 +35,11 @@ describe('BatchQueue', () => {
     await q.push([1, 2, 3, 4, 5, 6, 7]);
     expect(sizes).toEqual([3, 3, 1]);
   });
+
+  it('caps a batch by bytes, and still sends an item bigger than the cap alone', async () => {
+    const batches: number[][] = [];
+    const q = new BatchQueue<number>(async (items) => void batches.push(items), 100, { sizeOf: (n) => n, max: () => 10 });
+    await Promise.all([q.push([4]), q.push([4]), q.push([4]), q.push([30]), q.push([1])]);
+    expect(batches).toEqual([[4, 4], [4], [30], [1]]);
+  });
 });

@@ -17,6 +17,8 @@ export class BatchQueue<T> {
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly maxBatch: number,
+    /** Caps a batch by bytes too (a batch always takes at least one item). */
+    private readonly bytes?: { sizeOf: (item: T) => number; max: () => number },
   ) {}
 
   push(items: T[]): Promise<void> {
@@ -43,7 +45,7 @@ export class BatchQueue<T> {
       // Let callers in the same tick join the first batch.
       await new Promise((r) => setImmediate(r));
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.queue.splice(0, this.takeCount());
         try {
           await this.flush(batch.map((p) => p.item));
           for (const p of batch) p.resolve();
@@ -54,5 +56,16 @@ export class BatchQueue<T> {
     } finally {
       this.flushing = false;
     }
+  }
+
+  private takeCount(): number {
+    const limit = Math.min(this.maxBatch, this.queue.length);
+    if (!this.bytes) return limit;
+    let total = 0;
+    for (let n = 0; n < limit; n++) {
+      total += this.bytes.sizeOf(this.queue[n].item);
+      if (total > this.bytes.max()) return Math.max(1, n);
+    }
+    return limit;
   }
 }

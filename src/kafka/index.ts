@@ -9,3 +9,6 @@ export * from './parallel-consumer';
 export * from './offset-tracker';
 export * from './consumer-lifecycle';
 export * from './lazy-producer';
+export * from './dead-letter';
+export * from './instance-slot';
+export * from './message-size';

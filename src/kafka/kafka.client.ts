@@ -1,4 +1,4 @@
-import { Admin, Consumer, ConsumerConfig, IHeaders, Kafka, logLevel, Producer, ProducerConfig } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Consumer, ConsumerConfig, IHeaders, Kafka, logLevel, Producer, ProducerConfig } from 'kafkajs';
 import { JsonLogger } from '../common/logger';
 import { InMessage } from './kafka.types';
 
@@ -57,18 +57,33 @@ export class KafkaClient {
     return this.kafka.consumer(config);
   }
 
-  /** Creates missing topics; existing ones are left as they are. */
-  async ensureTopics(topics: string[], partitions: number, replication: number): Promise<void> {
+  /**
+   * Creates missing topics with `max.message.bytes` set; existing ones are left as they are.
+   * Returns the smallest `max.message.bytes` among the topics, so callers size records by it.
+   */
+  async ensureTopics(topics: string[], partitions: number, replication: number, maxMessageBytes: number): Promise<number> {
     const admin = this.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: replication })),
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: partitions,
+            replicationFactor: replication,
+            configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }],
+          })),
+        });
+      }
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
       });
+      const limits = described.resources.flatMap((r) => r.configEntries.map((c) => Number(c.configValue)).filter((n) => n > 0));
+      return limits.length ? Math.min(...limits) : maxMessageBytes;
     } finally {
       await admin.disconnect();
     }

@@ -2,10 +2,22 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
+import { ErrorCode, TasklogError } from '../common/errors';
+import { instanceName, transactionalIdFor } from './instance-slot';
 import { KafkaClient } from './kafka.client';
+import { OutMessage } from './kafka.types';
+import { messageBytes } from './message-size';
 import { OrderedPublisher } from './ordered-publisher';
 import { allTopics, Topics, topicsFor } from './topics';
 import { TransactionalPublisher } from './transactional-publisher';
+
+/** Room for the envelope, headers and batch overhead around a payload at the limit (event and command carry it). */
+export const RECORD_HEADROOM_BYTES = 256 * 1024;
+
+/** `max.message.bytes` our topics are created with: the payload limit plus headroom. */
+export function topicMessageBytes(maxPayloadBytes: number): number {
+  return maxPayloadBytes + RECORD_HEADROOM_BYTES;
+}
 
 /** Owns the Kafka client, topic set-up and the process's two producers. */
 @Injectable()
@@ -15,29 +27,72 @@ export class KafkaService implements OnApplicationShutdown {
   readonly transactional: TransactionalPublisher;
   readonly ordered: OrderedPublisher;
   private topicsReady: Promise<void> | null = null;
+  private instance: ReturnType<typeof instanceName> | null = null;
+  /** The largest record the topics take (their smallest `max.message.bytes`); known after ensureTopics. */
+  recordLimit: number;
 
   constructor(
     @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
     private readonly logger: JsonLogger,
   ) {
     this.topics = topicsFor(config.topicPrefix);
+    this.recordLimit = topicMessageBytes(config.maxPayloadBytes);
     this.client = new KafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}-${hostname()}`, logger });
-    const txId = `${config.topicPrefix}-enqueue-${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    this.transactional = new TransactionalPublisher(this.client, txId, logger.child({ component: 'enqueue' }));
-    this.ordered = new OrderedPublisher(this.client);
+    const limit = () => this.recordLimit;
+    this.transactional = new TransactionalPublisher(
+      this.client,
+      () => this.transactionalId('enqueue'),
+      logger.child({ component: 'enqueue' }),
+      limit,
+    );
+    this.ordered = new OrderedPublisher(this.client, limit);
   }
 
   /** Creates missing topics once per process; retried by callers when Kafka is down. */
   ensureTopics(): Promise<void> {
-    this.topicsReady ??= this.client.ensureTopics(allTopics(this.topics), this.config.partitions, this.config.replication).catch((e) => {
-      this.topicsReady = null;
-      throw e;
-    });
+    const { partitions, replication, maxPayloadBytes } = this.config;
+    this.topicsReady ??= this.client
+      .ensureTopics(allTopics(this.topics), partitions, replication, topicMessageBytes(maxPayloadBytes))
+      .then((limit) => {
+        this.recordLimit = limit;
+        if (limit < topicMessageBytes(maxPayloadBytes))
+          this.logger.write('warn', 'topics take smaller records than the payload limit needs; larger payloads answer 413', {
+            maxMessageBytes: limit,
+            maxPayloadBytes,
+          });
+      })
+      .catch((e) => {
+        this.topicsReady = null;
+        throw e;
+      });
     return this.topicsReady;
+  }
+
+  /** Fails with 413 before a record that the broker would refuse joins a group commit. */
+  assertFits(messages: OutMessage[]): void {
+    for (const m of messages) {
+      const size = messageBytes(m);
+      if (size > this.recordLimit)
+        throw new TasklogError(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          `a ${m.topic} record would be ${size} bytes; the topic takes ${this.recordLimit}`,
+          {
+            size,
+            limit: this.recordLimit,
+          },
+        );
+    }
+  }
+
+  /** Stable per role and instance, so a restarted process fences its crashed predecessor's transaction. */
+  private async transactionalId(role: string): Promise<string> {
+    this.instance ??= instanceName(this.config.instanceId, this.config.topicPrefix);
+    return transactionalIdFor(this.config.topicPrefix, role, (await this.instance).name);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.transactional.close();
     await this.ordered.close();
+    (await this.instance)?.slot?.release();
   }
 }

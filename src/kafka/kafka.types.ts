@@ -26,4 +26,10 @@ export const Header = {
   DLQ_SOURCE_TOPIC: 'dlq-source-topic',
   DLQ_SOURCE_PARTITION: 'dlq-source-partition',
   DLQ_SOURCE_OFFSET: 'dlq-source-offset',
+  DLQ_ATTEMPT: 'dlq-attempt',
+  DLQ_FAILED_AT: 'dlq-failed-at',
+  /** Set when the original value did not fit: its size and SHA-256; the value then holds a reference. */
+  DLQ_ORIGINAL_BYTES: 'dlq-original-bytes',
+  DLQ_ORIGINAL_SHA256: 'dlq-original-sha256',
+  DLQ_TRUNCATED: 'dlq-truncated',
 } as const;

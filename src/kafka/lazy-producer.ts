@@ -11,12 +11,14 @@ export class LazyProducer {
 
   constructor(
     private readonly kafka: KafkaClient,
-    private readonly config: ProducerConfig,
+    /** Read at each (re)connect, so a transactional id can be claimed first. */
+    private readonly config: ProducerConfig | (() => Promise<ProducerConfig>),
   ) {}
 
   get(): Promise<Producer> {
     this.connecting ??= (async () => {
-      const producer = this.kafka.producer(this.config);
+      const config = typeof this.config === 'function' ? await this.config() : this.config;
+      const producer = this.kafka.producer(config);
       try {
         await producer.connect();
         return producer;

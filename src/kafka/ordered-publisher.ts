@@ -2,6 +2,7 @@ import { BatchQueue } from './batch-queue';
 import { groupByTopic } from './group-by-topic';
 import { KafkaClient } from './kafka.client';
 import { OutMessage } from './kafka.types';
+import { messageBytes } from './message-size';
 import { brokerUnavailable, LazyProducer } from './lazy-producer';
 
 /**
@@ -12,9 +13,9 @@ export class OrderedPublisher {
   private readonly producer: LazyProducer;
   private readonly queue: BatchQueue<OutMessage>;
 
-  constructor(kafka: KafkaClient, maxBatch = 5000) {
+  constructor(kafka: KafkaClient, maxBytes: () => number, maxBatch = 5000) {
     this.producer = new LazyProducer(kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.queue = new BatchQueue((messages) => this.send(messages), maxBatch);
+    this.queue = new BatchQueue((messages) => this.send(messages), maxBatch, { sizeOf: messageBytes, max: maxBytes });
   }
 
   publish(messages: OutMessage[]): Promise<void> {
@@ -31,6 +32,11 @@ export class OrderedPublisher {
     try {
       await producer.sendBatch({ topicMessages: groupByTopic(messages), acks: -1 });
     } catch (e) {
+      // kafkajs winds back the sequence numbers of every partition of a failed request, also of
+      // those the broker accepted; the next send then reuses them and the broker answers
+      // OUT_OF_ORDER_SEQUENCE_NUMBER forever. A new producer (new producer id) starts clean.
+      // A resend may duplicate records; events carry ids and the reducer ignores repeats.
+      await this.producer.reset();
       throw brokerUnavailable(e);
     }
   }

@@ -3,6 +3,7 @@ import { BatchQueue } from './batch-queue';
 import { groupByTopic } from './group-by-topic';
 import { KafkaClient } from './kafka.client';
 import { OutMessage } from './kafka.types';
+import { messageBytes } from './message-size';
 import { brokerUnavailable, LazyProducer } from './lazy-producer';
 
 /**
@@ -15,19 +16,24 @@ export class TransactionalPublisher {
 
   constructor(
     kafka: KafkaClient,
-    transactionalId: string,
+    transactionalId: () => Promise<string>,
     private readonly logger: JsonLogger,
+    /** Bytes per transaction: every partition's record batch must stay under the topics' limit. */
+    maxBytes: () => number,
     maxGroupsPerTransaction = 2000,
   ) {
-    this.producer = new LazyProducer(kafka, {
-      transactionalId,
+    this.producer = new LazyProducer(kafka, async () => ({
+      transactionalId: await transactionalId(),
       idempotent: true,
       maxInFlightRequests: 1,
       // After a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers
       // are written; kafkajs' 300 ms default backoff there caps us at ~5 tx/s (ADR 0001).
       retry: { initialRetryTime: 5, retries: 8, maxRetryTime: 1000 },
+    }));
+    this.queue = new BatchQueue((groups) => this.commit(groups), maxGroupsPerTransaction, {
+      sizeOf: (group) => group.reduce((n, m) => n + messageBytes(m), 0),
+      max: maxBytes,
     });
-    this.queue = new BatchQueue((groups) => this.commit(groups), maxGroupsPerTransaction);
   }
 
   publish(group: OutMessage[]): Promise<void> {

@@ -89,7 +89,7 @@ describe('when the projector is killed mid-stream and restarted', () => {
     const logger = new JsonLogger('warn');
     const kafka = new KafkaClient({ brokers: config.brokers, clientId: 'rebuild', logger });
     const topics = topicsFor(engine.prefix);
-    const dlq = new OrderedPublisher(kafka);
+    const dlq = new OrderedPublisher(kafka, () => 1024 * 1024);
     const rebuild = new Projector(kafka, new ProjectionStore(orm), dlq, {
       groupId: `${engine.prefix}.rebuild`,
       eventsTopic: topics.events,
