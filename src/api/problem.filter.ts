@@ -10,6 +10,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.UNKNOWN_TASK_TYPE]: [422, 'Unknown task type'],
   [ErrorCode.PAYLOAD_TOO_LARGE]: [413, 'Payload too large'],
   [ErrorCode.TASK_NOT_FOUND]: [404, 'Task not found'],
+  [ErrorCode.IDEMPOTENCY_CONFLICT]: [409, 'Idempotency key conflict'],
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: [415, 'Unsupported media type'],
   [ErrorCode.BROKER_UNAVAILABLE]: [503, 'Broker unavailable'],
   [ErrorCode.DATABASE_UNAVAILABLE]: [503, 'Database unavailable'],
 };

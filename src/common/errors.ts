@@ -9,6 +9,9 @@ export const ErrorCode = {
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
   TASK_TIMEOUT: 'TASK_TIMEOUT',
   HANDLER_FAILED: 'HANDLER_FAILED',
+  /** An idempotency key reused with a different request. */
+  IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
