@@ -1,7 +1,21 @@
 import { z } from 'zod';
+import { textProblem } from '../common/storable';
 import { BackoffSchema } from '../events';
 
-/** Options a caller may give with a task; shared by TaskClient and the REST body. */
+/** A string Postgres can store (no NUL, no unpaired surrogate), of bounded length. */
+export const storableText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((s, ctx) => {
+      const problem = textProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    });
+
+export const MAX_LABELS = 50;
+
+/** Options a caller may give with a task; shared by TaskClient, the REST body and the Kafka intake. */
 export const EnqueueOptionsSchema = z
   .object({
     priority: z.number().int().min(1).max(10).optional(),
@@ -13,12 +27,17 @@ export const EnqueueOptionsSchema = z
       .positive()
       .max(7 * 24 * 3600 * 1000)
       .optional(),
-    idempotencyKey: z.string().min(1).max(200).optional(),
-    concurrencyKey: z.string().min(1).max(200).optional(),
-    labels: z.record(z.string().max(100), z.string().max(500)).optional(),
-    correlationId: z.string().max(200).optional(),
-    traceparent: z.string().max(200).optional(),
+    idempotencyKey: storableText(1, 200).optional(),
+    concurrencyKey: storableText(1, 200).optional(),
+    labels: z
+      .record(storableText(1, 100), storableText(0, 500))
+      .refine((l) => Object.keys(l).length <= MAX_LABELS, `at most ${MAX_LABELS} labels`)
+      .optional(),
+    correlationId: storableText(1, 200).optional(),
+    traceparent: storableText(1, 200).optional(),
   })
   .strict();
 
 export type EnqueueOptions = z.infer<typeof EnqueueOptionsSchema> & { tenantId?: string };
+
+export const TaskTypeSchema = storableText(1, 200);

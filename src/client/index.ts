@@ -2,3 +2,4 @@
 //   const task = await taskClient.enqueue('demo.sleep', { ms: 100, steps: 5 });
 export * from './task-client';
 export * from './enqueue-options';
+export * from './enqueue-validation';

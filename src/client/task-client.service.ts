@@ -27,6 +27,7 @@ export class TaskClientService {
       now: () => clock.now(),
       maxPayloadBytes: config.maxPayloadBytes,
       isKnownType: (t) => registry.has(t),
+      assertFits: (messages) => kafka.assertFits(messages),
       findExisting: async (tenantId, taskId) => {
         try {
           return await (await db.queries()).get(tenantId, taskId);

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { deterministicId, ErrorCode, TasklogError, uuidv7 } from '../common';
+import { canonicalJson } from '../common/canonical-json';
 import { evolve, TaskState } from '../domain';
-import { encodeEvent, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { Header, laneFor, OutMessage, Topics, TransactionalPublisher } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
+import { validateEnqueue } from './enqueue-validation';
 
 export interface TaskClientDeps {
   publisher: TransactionalPublisher;
@@ -13,6 +16,13 @@ export interface TaskClientDeps {
   isKnownType: (taskType: string) => boolean;
   /** Finds an existing task for an idempotency key (the projection), when one is wired. */
   findExisting?: (tenantId: string, taskId: string) => Promise<TaskState | null>;
+  /** Throws (413) when a record is larger than the topics take; checked before it joins a group commit. */
+  assertFits?: (messages: OutMessage[]) => void;
+}
+
+interface KeyedEnqueue {
+  fingerprint: string;
+  state: Promise<TaskState>;
 }
 
 /**
@@ -22,30 +32,45 @@ export interface TaskClientDeps {
  *   const task = await client.enqueue('report.build', { month: '2026-11' }, { priority: 8 });
  */
 export class TaskClient {
-  private readonly recentKeys = new Map<string, TaskState>();
+  /** Enqueues by idempotency key, in flight or recent: concurrent repeats share one publish. */
+  private readonly keyed = new Map<string, KeyedEnqueue>();
 
   constructor(private readonly deps: TaskClientDeps) {}
 
   async enqueue(taskType: string, payload: unknown, options: EnqueueOptions = {}): Promise<TaskState> {
-    const { deps } = this;
-    if (!deps.isKnownType(taskType)) {
-      throw new TasklogError(ErrorCode.UNKNOWN_TASK_TYPE, `unknown task type "${taskType}"`, { taskType });
+    const valid = validateEnqueue(taskType, payload, options, this.deps.maxPayloadBytes);
+    if (!this.deps.isKnownType(valid.taskType)) {
+      throw new TasklogError(ErrorCode.UNKNOWN_TASK_TYPE, `unknown task type "${valid.taskType}"`, { taskType: valid.taskType });
     }
-    const body = JSON.stringify(payload ?? null);
-    const size = Buffer.byteLength(body);
-    if (size > deps.maxPayloadBytes) {
-      throw new TasklogError(ErrorCode.PAYLOAD_TOO_LARGE, `payload is ${size} bytes; the limit is ${deps.maxPayloadBytes}`, {
-        size,
-        limit: deps.maxPayloadBytes,
-      });
-    }
-    const tenantId = options.tenantId ?? 'default';
-    const taskId = options.idempotencyKey ? deterministicId('tasklog', tenantId, options.idempotencyKey) : uuidv7();
-    if (options.idempotencyKey) {
-      const existing = this.recentKeys.get(taskId) ?? (await deps.findExisting?.(tenantId, taskId));
-      if (existing) return existing;
-    }
+    const tenantId = valid.options.tenantId ?? 'default';
+    const key = valid.options.idempotencyKey;
+    if (!key) return this.publish(uuidv7(), tenantId, valid.taskType, valid.payload, valid.options);
 
+    const taskId = deterministicId('tasklog', tenantId, key);
+    const fingerprint = fingerprintOf(valid.taskType, valid.payload);
+    const known = this.keyed.get(taskId);
+    if (known) {
+      if (known.fingerprint !== fingerprint) throw conflict(key);
+      return known.state;
+    }
+    const state = (async () => {
+      const existing = await this.deps.findExisting?.(tenantId, taskId);
+      if (existing) {
+        if (fingerprintOf(existing.type, existing.payload) !== fingerprint) throw conflict(key);
+        return existing;
+      }
+      return this.publish(taskId, tenantId, valid.taskType, valid.payload, valid.options);
+    })();
+    this.remember(taskId, { fingerprint, state });
+    // A failed enqueue is forgotten, so a retry with the same key tries again.
+    state.catch(() => {
+      if (this.keyed.get(taskId)?.state === state) this.keyed.delete(taskId);
+    });
+    return state;
+  }
+
+  private async publish(taskId: string, tenantId: string, taskType: string, payload: unknown, options: EnqueueOptions): Promise<TaskState> {
+    const { deps } = this;
     const at = new Date(deps.now()).toISOString();
     const scope = { taskId, tenantId, attempt: 0, correlationId: options.correlationId };
     const priority = options.priority ?? 5;
@@ -54,7 +79,7 @@ export class TaskClient {
       scope,
       {
         taskType,
-        payload: payload ?? null,
+        payload,
         priority,
         maxAttempts: options.maxAttempts ?? 1,
         backoff: options.backoff ?? { type: 'exponential', delayMs: 1000 },
@@ -66,11 +91,13 @@ export class TaskClient {
       at,
     ) as TaskEvent;
     const queued = makeEvent(EventType.QUEUED, { ...scope, attempt: 1 }, { attempt: 1 }, at) as TaskEvent;
+    // Events are checked against their schema when produced, not only when projected.
+    for (const e of [enqueued, queued]) assertValidEvent(e);
     const command: RunCommand = {
       taskId,
       tenantId,
       taskType,
-      payload: payload ?? null,
+      payload,
       attempt: 1,
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.correlationId ? { correlationId: options.correlationId } : {}),
@@ -93,14 +120,35 @@ export class TaskClient {
         headers: headers('task.run'),
       },
     ];
+    deps.assertFits?.(group);
     await deps.publisher.publish(group);
-    const state = evolve(evolve(null, enqueued), queued)!;
-    if (options.idempotencyKey) this.remember(taskId, state);
-    return state;
+    return evolve(evolve(null, enqueued), queued)!;
   }
 
-  private remember(taskId: string, state: TaskState): void {
-    this.recentKeys.set(taskId, state);
-    if (this.recentKeys.size > 10000) this.recentKeys.delete(this.recentKeys.keys().next().value!);
+  private remember(taskId: string, entry: KeyedEnqueue): void {
+    this.keyed.set(taskId, entry);
+    if (this.keyed.size > 10000) this.keyed.delete(this.keyed.keys().next().value!);
   }
+}
+
+/** What makes two requests "the same" under one idempotency key: the task type and the payload. */
+function fingerprintOf(taskType: string, payload: unknown): string {
+  return createHash('sha256')
+    .update(canonicalJson([taskType, payload ?? null]))
+    .digest('hex');
+}
+
+function conflict(key: string): TasklogError {
+  return new TasklogError(
+    ErrorCode.IDEMPOTENCY_CONFLICT,
+    `idempotency key "${key}" was already used for a different request (another task type or payload)`,
+    { idempotencyKey: key },
+  );
+}
+
+function assertValidEvent(e: TaskEvent): void {
+  const r = EventSchema.safeParse(e);
+  if (r.success) return;
+  const detail = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new TasklogError(ErrorCode.INVALID_INPUT, `invalid task: the ${e.type} event would not pass its schema: ${detail}`);
 }
