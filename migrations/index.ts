@@ -1,4 +1,8 @@
 // Every migration, in order. Listed explicitly so the same list works from ts and compiled js.
 import { Migration20261123000000_initial } from './Migration20261123000000_initial';
+import { Migration20261126000000_projection_error } from './Migration20261126000000_projection_error';
 
-export const MIGRATIONS = [{ name: 'Migration20261123000000_initial', class: Migration20261123000000_initial }];
+export const MIGRATIONS = [
+  { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
+  { name: 'Migration20261126000000_projection_error', class: Migration20261126000000_projection_error },
+];

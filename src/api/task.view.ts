@@ -1,7 +1,7 @@
 import { TaskState } from '../domain';
 
 /** The task as the API returns it (DESIGN.md section 7). */
-export function taskView(s: TaskState) {
+export function taskView(s: TaskState & { projectionError?: unknown }) {
   const { processed, total } = s.progress;
   const percent = processed !== null && total ? Math.min(100, Math.round((processed / total) * 1000) / 10) : null;
   return {
@@ -26,5 +26,7 @@ export function taskView(s: TaskState) {
     idempotencyKey: s.idempotencyKey,
     concurrencyKey: s.concurrencyKey,
     workerId: s.workerId,
+    /** Present when one of the task's events could not be projected (it is in the DLQ with the reason). */
+    projectionError: s.projectionError ?? null,
   };
 }

@@ -2,11 +2,18 @@ import { Knex } from '@mikro-orm/knex';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { TaskEvent } from '../events';
 import { evolve, TaskState } from '../domain';
-import { recordToState, stateToRecord, TASK_COLUMNS } from './task-row.mapper';
+import { toStorableText } from '../common/storable';
+import { recordToState, stateToRecord, storableRecord, TASK_COLUMNS } from './task-row.mapper';
 
 export interface PositionedEvent {
   event: TaskEvent;
   offset: number;
+}
+
+export interface RejectedEvent {
+  event: TaskEvent;
+  offset: number;
+  reason: string;
 }
 
 export interface BatchResult {
@@ -49,27 +56,70 @@ export class ProjectionStore {
     nextOffset: number,
   ): Promise<BatchResult> {
     return this.knex.transaction(async (trx) => {
-      await trx.raw(
-        `insert into projection_checkpoints (projection, topic, partition, "offset", updated_at) values (?, ?, ?, 0, now()) on conflict do nothing`,
-        [projection, topic, partition],
-      );
-      const cp = await trx.raw(
-        `select "offset" from projection_checkpoints where projection = ? and topic = ? and partition = ? for update`,
-        [projection, topic, partition],
-      );
-      const from = Number(cp.rows[0].offset);
+      const from = await this.lockCheckpoint(trx, projection, topic, partition);
       const fresh = batch.filter((b) => b.offset >= from);
-      if (fresh.length > 0) {
-        await this.applyEvents(trx, partition, fresh);
-      }
-      if (nextOffset > from) {
-        await trx.raw(
-          `update projection_checkpoints set "offset" = ?, updated_at = now() where projection = ? and topic = ? and partition = ?`,
-          [nextOffset, projection, topic, partition],
-        );
-      }
+      if (fresh.length > 0) await this.applyEvents(trx, partition, fresh);
+      await this.advance(trx, projection, topic, partition, nextOffset);
       return { applied: fresh.length, skipped: batch.length - fresh.length };
     });
+  }
+
+  /**
+   * Records that the event at `offset` was dead-lettered instead of projected: the task row gets
+   * `projection_error` (a task whose `task.enqueued` was refused gets a row built from the event
+   * without the values Postgres refused), and the checkpoint moves past it, in one transaction.
+   */
+  async markRejected(projection: string, topic: string, partition: number, rejected: RejectedEvent): Promise<void> {
+    await this.knex.transaction(async (trx) => {
+      const from = await this.lockCheckpoint(trx, projection, topic, partition);
+      if (rejected.offset < from) return;
+      const { event } = rejected;
+      const mark = JSON.stringify({
+        eventId: event.id,
+        eventType: event.type,
+        partition,
+        offset: rejected.offset,
+        reason: toStorableText(rejected.reason, 2000),
+        at: new Date().toISOString(),
+      });
+      const updated = await trx.raw(`update tasks set projection_error = ?::jsonb, projected_at = clock_timestamp() where id = ?`, [
+        mark,
+        event.taskId,
+      ]);
+      if (updated.rowCount === 0) {
+        const state = evolve(null, event);
+        // A savepoint: if even the cleaned row is refused, the checkpoint still moves (the DLQ has the event).
+        if (state) await trx.transaction((sp) => this.insertPlaceholder(sp, state, mark)).catch(() => undefined);
+      }
+      await this.advance(trx, projection, topic, partition, rejected.offset + 1);
+    });
+  }
+
+  private async insertPlaceholder(trx: Knex.Transaction, state: TaskState, mark: string): Promise<void> {
+    const record = storableRecord(stateToRecord(state));
+    await trx.raw(
+      `insert into tasks (${columnList}, "projection_error", "projected_at") select ${columnList}, ?::jsonb, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType}) on conflict (id) do nothing`,
+      [mark, JSON.stringify([record])],
+    );
+  }
+
+  private async lockCheckpoint(trx: Knex.Transaction, projection: string, topic: string, partition: number): Promise<number> {
+    await trx.raw(
+      `insert into projection_checkpoints (projection, topic, partition, "offset", updated_at) values (?, ?, ?, 0, now()) on conflict do nothing`,
+      [projection, topic, partition],
+    );
+    const cp = await trx.raw(
+      `select "offset" from projection_checkpoints where projection = ? and topic = ? and partition = ? for update`,
+      [projection, topic, partition],
+    );
+    return Number(cp.rows[0].offset);
+  }
+
+  private async advance(trx: Knex.Transaction, projection: string, topic: string, partition: number, nextOffset: number): Promise<void> {
+    await trx.raw(
+      `update projection_checkpoints set "offset" = ?, updated_at = now() where projection = ? and topic = ? and partition = ? and "offset" < ?`,
+      [nextOffset, projection, topic, partition, nextOffset],
+    );
   }
 
   private async applyEvents(trx: Knex.Transaction, partition: number, batch: PositionedEvent[]): Promise<void> {

@@ -1,9 +1,9 @@
 import { Consumer, EachBatchPayload } from 'kafkajs';
 import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
-import { decodeEvent } from '../events';
-import { Header, KafkaClient, onFatalCrash, OrderedPublisher, OutMessage, startConsumer } from '../kafka';
-import { PositionedEvent, ProjectionStore } from './projection.store';
+import { KafkaClient, onFatalCrash, OrderedPublisher, startConsumer, toInMessage } from '../kafka';
+import { BatchAbandoned, BatchApplier } from './batch-applier';
+import { ProjectionStore } from './projection.store';
 
 export interface ProjectorOptions {
   groupId: string;
@@ -20,14 +20,17 @@ export interface ProjectorOptions {
 export class Projector {
   private consumer: Consumer | null = null;
   private stopped = false;
+  private readonly applier: BatchApplier;
   lastAppliedAt = 0;
 
   constructor(
     private readonly kafka: KafkaClient,
     private readonly store: ProjectionStore,
-    private readonly dlq: OrderedPublisher,
+    dlq: OrderedPublisher,
     private readonly options: ProjectorOptions,
-  ) {}
+  ) {
+    this.applier = new BatchApplier(store, dlq, { projection: options.projection, dlqTopic: options.dlqTopic, logger: options.logger });
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -102,59 +105,16 @@ export class Projector {
     commitOffsetsIfNecessary,
   }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
-    const events: PositionedEvent[] = [];
-    const poison: OutMessage[] = [];
-    for (const m of batch.messages) {
-      try {
-        events.push({ event: decodeEvent(m.value), offset: Number(m.offset) });
-      } catch (e) {
-        poison.push(this.deadLetter(batch.topic, batch.partition, m.offset, m.key, m.value, (e as Error).message));
-      }
-    }
-    const next = Number(batch.lastOffset()) + 1;
-    let delay = 200;
-    // Postgres down: hold the batch and retry; Kafka keeps everything until we catch up.
-    for (;;) {
-      if (!isRunning() || isStale() || this.stopped) return;
-      try {
-        if (poison.length) await this.dlq.publish(poison);
-        await this.store.applyBatch(this.options.projection, batch.topic, batch.partition, events, next);
-        break;
-      } catch (e) {
-        this.options.logger.write('warn', 'projection batch failed; retrying', {
-          partition: batch.partition,
-          error: (e as Error).message,
-          retryInMs: delay,
-        });
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 5000);
-        await heartbeat().catch(() => undefined);
-      }
+    const messages = batch.messages.map((m) => toInMessage(batch.topic, batch.partition, m));
+    const owned = () => isRunning() && !isStale() && !this.stopped;
+    try {
+      await this.applier.apply(batch.topic, batch.partition, messages, Number(batch.lastOffset()) + 1, owned, heartbeat);
+    } catch (e) {
+      if (e instanceof BatchAbandoned) return;
+      throw e;
     }
     this.lastAppliedAt = Date.now();
     resolveOffset(batch.lastOffset());
     await commitOffsetsIfNecessary().catch(() => undefined);
-  }
-
-  private deadLetter(
-    topic: string,
-    partition: number,
-    offset: string,
-    key: Buffer | null,
-    value: Buffer | null,
-    reason: string,
-  ): OutMessage {
-    this.options.logger.write('warn', 'bad event sent to the DLQ', { topic, partition, offset, reason });
-    return {
-      topic: this.options.dlqTopic,
-      key: key?.toString() ?? '',
-      value: value ?? Buffer.alloc(0),
-      headers: {
-        [Header.DLQ_REASON]: reason,
-        [Header.DLQ_SOURCE_TOPIC]: topic,
-        [Header.DLQ_SOURCE_PARTITION]: String(partition),
-        [Header.DLQ_SOURCE_OFFSET]: offset,
-      },
-    };
   }
 }

@@ -1,4 +1,9 @@
 import { TaskState, TaskStatus } from '../domain';
+import { findUnstorable, toStorableText } from '../common/storable';
+import { ProjectionError } from './entities/task.entity';
+
+/** A task as the read model holds it: its state, plus the mark of an event that could not be projected. */
+export type ProjectedTask = TaskState & { projectionError: ProjectionError | null };
 
 /** Column order shared by the upsert and the select; snake_case as in the migration. */
 export const TASK_COLUMNS: [string, string][] = [
@@ -97,4 +102,19 @@ export function recordToState(r: TaskRecord): TaskState {
     finishedAt: iso(r.finished_at),
     updatedAt: iso(r.updated_at)!,
   };
+}
+
+export function recordToProjectedTask(r: TaskRecord): ProjectedTask {
+  return { ...recordToState(r), projectionError: (r.projection_error as ProjectionError | null) ?? null };
+}
+
+/** The record with what Postgres refuses taken out: unstorable JSON becomes null ({} for labels), text is cleaned. */
+export function storableRecord(r: TaskRecord): TaskRecord {
+  const out: TaskRecord = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (typeof v === 'string') out[k] = toStorableText(v);
+    else if (v !== null && typeof v === 'object' && findUnstorable(v, k)) out[k] = k === 'labels' ? {} : null;
+    else out[k] = v;
+  }
+  return out;
 }

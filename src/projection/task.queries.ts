@@ -1,7 +1,6 @@
 import { Knex } from '@mikro-orm/knex';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { TaskState } from '../domain';
-import { recordToState } from './task-row.mapper';
+import { ProjectedTask, recordToProjectedTask } from './task-row.mapper';
 
 export interface TaskListFilter {
   tenantId: string;
@@ -30,12 +29,12 @@ export class TaskQueries {
     return this.orm.em.getConnection().getKnex();
   }
 
-  async get(tenantId: string, id: string): Promise<TaskState | null> {
+  async get(tenantId: string, id: string): Promise<ProjectedTask | null> {
     const res = await this.knex.raw(`select * from tasks where id = ? and tenant_id = ?`, [id, tenantId]);
-    return res.rows.length ? recordToState(res.rows[0]) : null;
+    return res.rows.length ? recordToProjectedTask(res.rows[0]) : null;
   }
 
-  async list(f: TaskListFilter): Promise<{ items: TaskState[]; nextCursor: string | null }> {
+  async list(f: TaskListFilter): Promise<{ items: ProjectedTask[]; nextCursor: string | null }> {
     const where: string[] = ['tenant_id = ?'];
     const params: Knex.RawBinding[] = [f.tenantId];
     if (f.status?.length) {
@@ -52,7 +51,7 @@ export class TaskQueries {
     }
     params.push(f.limit + 1);
     const res = await this.knex.raw(`select * from tasks where ${where.join(' and ')} order by id desc limit ?`, params);
-    const rows = res.rows.slice(0, f.limit).map(recordToState);
+    const rows = res.rows.slice(0, f.limit).map(recordToProjectedTask);
     const nextCursor = res.rows.length > f.limit ? rows[rows.length - 1].id : null;
     return { items: rows, nextCursor };
   }

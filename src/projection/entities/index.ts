@@ -4,6 +4,7 @@ import { TaskEventSchema } from './task-event.entity';
 import { TaskSchema } from './task.entity';
 
 export { TaskRow, TaskSchema } from './task.entity';
+export type { ProjectionError } from './task.entity';
 export { TaskEventRow, TaskEventSchema } from './task-event.entity';
 export { CheckpointRow, CheckpointSchema } from './checkpoint.entity';
 export { ScheduleRow, ScheduleSchema } from './schedule.entity';

@@ -1,5 +1,15 @@
 import { EntitySchema } from '@mikro-orm/core';
 
+/** Why an event of the task was dead-lettered by the projector. */
+export interface ProjectionError {
+  eventId: string;
+  eventType: string;
+  partition: number;
+  offset: number;
+  reason: string;
+  at: string;
+}
+
 /** One row per task: its current state (DESIGN.md section 6). */
 export class TaskRow {
   id!: string;
@@ -28,6 +38,8 @@ export class TaskRow {
   startedAt?: Date | null;
   finishedAt?: Date | null;
   updatedAt!: Date;
+  /** Set when one of the task's events could not be projected and went to the DLQ. */
+  projectionError?: ProjectionError | null;
   /** When the projector wrote this row last: projection lag = projectedAt - updatedAt. */
   projectedAt!: Date;
 }
@@ -66,6 +78,7 @@ export const TaskSchema = new EntitySchema<TaskRow>({
     startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     updatedAt: { type: 'Date', columnType: 'timestamptz' },
+    projectionError: { type: 'json', nullable: true },
     projectedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });
