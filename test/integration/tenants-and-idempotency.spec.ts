@@ -64,4 +64,53 @@ describe('tenants and idempotency keys', () => {
     });
     expect(other.body.id).not.toBe(first.body.id);
   });
+
+  it('runs twelve concurrent enqueues under one key once, and all twelve get the same task', async () => {
+    const send = () =>
+      http(`${engine.url}/v1/tasks`, {
+        method: 'POST',
+        headers: { ...acme, 'idempotency-key': 'burst-7' },
+        json: { type: 'test.echo', payload: { burst: 7 } },
+      });
+    const answers = await Promise.all(Array.from({ length: 12 }, send));
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(202));
+    const ids = new Set(answers.map((a) => a.body.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    await completed(id, acme);
+    const history = await http(`${engine.url}/v1/tasks/${id}/events`, { headers: acme });
+    expect(history.body.items.filter((e: { type: string }) => e.type === 'task.started')).toHaveLength(1);
+    expect(engine.app.get(TestHandlers).runs.get(id)).toBe(1);
+  });
+
+  it('answers 409 naming the key when a used key comes with another payload', async () => {
+    const send = (payload: unknown) =>
+      http(`${engine.url}/v1/tasks`, {
+        method: 'POST',
+        headers: { ...acme, 'idempotency-key': 'order-9' },
+        json: { type: 'test.echo', payload },
+      });
+    const first = await send({ amount: 10, currency: 'EUR' });
+    expect(first.status).toBe(202);
+    // The same payload with its keys in another order is the same request.
+    expect((await send({ currency: 'EUR', amount: 10 })).body.id).toBe(first.body.id);
+    const other = await send({ amount: 11, currency: 'EUR' });
+    expect(other.status).toBe(409);
+    expect(other.body.detail).toContain('"order-9"');
+    await completed(first.body.id, acme);
+    // Still a conflict once the first is projected (checked against the read model, not only memory).
+    expect((await send({ amount: 12 })).status).toBe(409);
+  });
+
+  it('refuses an Idempotency-Key header over 200 characters with 400, and publishes nothing', async () => {
+    const r = await http(`${engine.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { ...acme, 'idempotency-key': 'k'.repeat(201) },
+      json: { type: 'test.echo', payload: 'long key' },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toMatch(/idempotencyKey/);
+    const list = await http(`${engine.url}/v1/tasks?limit=500`, { headers: acme });
+    expect(list.body.items.filter((t: { payload: unknown }) => t.payload === 'long key')).toHaveLength(0);
+  });
 });
