@@ -60,6 +60,10 @@ describe('a task enqueued over REST', () => {
   });
 
   it('lists tasks filtered by status and type, page by page', async () => {
+    const failing = await http(`${engine.url}/v1/tasks`, {
+      method: 'POST',
+      json: { type: 'test.fail', payload: { message: 'for the filter' } },
+    });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const r = await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'test.noop', payload: { i } } });
@@ -81,7 +85,11 @@ describe('a task enqueued over REST', () => {
     } while (cursor);
     expect(seen.sort()).toEqual([...ids].sort());
 
+    await finished(failing.body.id);
     const failedOnly = await http(`${engine.url}/v1/tasks?status=failed`);
+    const failedIds = failedOnly.body.items.map((t: { id: string }) => t.id);
+    expect(failedIds).toContain(failing.body.id);
+    expect(failedIds.filter((id: string) => ids.includes(id))).toEqual([]);
     expect(failedOnly.body.items.every((t: { status: string }) => t.status === 'failed')).toBe(true);
   });
 
