@@ -126,9 +126,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerId: e.TASKLOG_WORKER_ID,
     instanceId: e.TASKLOG_INSTANCE_ID,
     shutdownGraceMs: e.TASKLOG_SHUTDOWN_GRACE_MS,
-    apiKeys: Object.fromEntries(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
+    apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** `key:tenant` pairs as a record without a prototype, so no inherited name reads as a key. */
+function apiKeyRecord(pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const p of pairs) out[p.slice(0, p.lastIndexOf(':'))] = p.slice(p.lastIndexOf(':') + 1);
+  return out;
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
