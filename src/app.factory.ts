@@ -1,6 +1,8 @@
 import { INestApplication, Module, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { answerUnparsableRequests } from './api/client-error.handler';
+import { JSON_MEDIA_TYPES } from './api/json-body.guard';
 import { JsonLogger } from './common/logger';
 import { loadConfig, TasklogModuleOptions } from './config';
 import { TasklogModule } from './tasklog.module';
@@ -20,7 +22,8 @@ export async function createApp(options: AppOptions = {}): Promise<INestApplicat
   const logger = new JsonLogger(config.logLevel, { service: 'tasklog' });
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger });
   // Room for the JSON envelope around a payload at the limit; TaskClient enforces the exact limit.
-  app.useBodyParser('json', { limit: config.maxPayloadBytes + 64 * 1024 });
+  app.useBodyParser('json', { limit: config.maxPayloadBytes + 64 * 1024, type: JSON_MEDIA_TYPES });
+  answerUnparsableRequests(app.getHttpServer());
   app.enableShutdownHooks();
   return app;
 }
