@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { answerUnparsableRequests } from './api/client-error.handler';
 import { JSON_MEDIA_TYPES } from './api/json-body.guard';
 import { JsonLogger } from './common/logger';
-import { loadConfig, TasklogModuleOptions } from './config';
+import { resolveConfig, TasklogModuleOptions } from './config';
 import { TasklogModule } from './tasklog.module';
 
 export interface AppOptions {
@@ -15,7 +15,8 @@ export interface AppOptions {
 
 /** Builds the standalone app (also used by the integration tests with their own handlers). */
 export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
-  const config = { ...loadConfig(), ...(options.config ?? {}) };
+  // Validated here too, so a bad option fails before Nest starts (and aborts) the process.
+  const config = resolveConfig(options.config ?? {});
   @Module({ imports: [TasklogModule.forRoot(options.config ?? {})], providers: options.handlers ?? [] })
   class AppModule {}
 

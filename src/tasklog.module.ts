@@ -10,7 +10,14 @@ import { TenantGuard } from './api/tenant.guard';
 import { TaskClientService } from './client/task-client.service';
 import { Clock } from './common/clock';
 import { JsonLogger } from './common/logger';
-import { ConfigurableModuleClass, loadConfig, MODULE_OPTIONS_TOKEN, TASKLOG_CONFIG, TasklogConfig, TasklogModuleOptions } from './config';
+import {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN,
+  resolveConfig,
+  TASKLOG_CONFIG,
+  TasklogConfig,
+  TasklogModuleOptions,
+} from './config';
 import { KafkaService } from './kafka/kafka.service';
 import { DatabaseService } from './projection/database.service';
 import { ProjectorService } from './projection/projector.service';
@@ -31,7 +38,7 @@ import { WorkerService } from './worker/worker.service';
     {
       provide: TASKLOG_CONFIG,
       inject: [MODULE_OPTIONS_TOKEN],
-      useFactory: (options: TasklogModuleOptions): TasklogConfig => ({ ...loadConfig(), ...stripUndefined(options) }),
+      useFactory: (options: TasklogModuleOptions): TasklogConfig => resolveConfig(options),
     },
     {
       provide: JsonLogger,
@@ -53,7 +60,3 @@ import { WorkerService } from './worker/worker.service';
   exports: [TaskClientService, TASKLOG_CONFIG, JsonLogger, RolesService, WorkerService, HandlerRegistry, DatabaseService, KafkaService],
 })
 export class TasklogModule extends ConfigurableModuleClass {}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
