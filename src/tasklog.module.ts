@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
+import { ReadinessService } from './api/readiness.service';
 import { StatsController } from './api/stats.controller';
 import { TasksController } from './api/tasks.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -32,7 +34,8 @@ import { WorkerService } from './worker/worker.service';
  *   @Module({ imports: [TasklogModule.forRoot({ topicPrefix: 'billing' })], providers: [ReportHandlers] })
  */
 @Module({
-  imports: [DiscoveryModule],
+  // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
+  imports: [DiscoveryModule, TerminusModule.forRoot({ logger: false })],
   controllers: [TasksController, StatsController, HealthController, DashboardController],
   providers: [
     {
@@ -56,6 +59,7 @@ import { WorkerService } from './worker/worker.service';
     RolesService,
     TaskClientService,
     TenantGuard,
+    ReadinessService,
   ],
   exports: [TaskClientService, TASKLOG_CONFIG, JsonLogger, RolesService, WorkerService, HandlerRegistry, DatabaseService, KafkaService],
 })

@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: [415, 'Unsupported media type'],
   [ErrorCode.BROKER_UNAVAILABLE]: [503, 'Broker unavailable'],
   [ErrorCode.DATABASE_UNAVAILABLE]: [503, 'Database unavailable'],
+  [ErrorCode.NOT_READY]: [503, 'Not ready'],
 };
 
 /** body-parser's own error types, raised before any controller runs. */
