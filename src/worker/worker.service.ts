@@ -52,6 +52,11 @@ export class WorkerService implements BeforeApplicationShutdown {
     return this.runner.running;
   }
 
+  /** Run commands taken from Kafka and not finished yet: running or waiting for a slot. */
+  get inFlight(): number {
+    return this.consumer?.inFlight ?? 0;
+  }
+
   async start(): Promise<void> {
     await this.kafka.ensureTopics();
     const t = this.kafka.topics.commands;
