@@ -79,6 +79,20 @@ export class TestHandlers {
     return JSON.parse(payload.json ?? 'null');
   }
 
+  /** Sleeps `ms`, ending early with the signal's reason when aborted (test/support/worker-child.js runs the same). */
+  @TaskHandler('test.sleep')
+  async sleep(payload: { ms: number }, ctx: TaskContext) {
+    this.count(ctx.taskId);
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, payload.ms);
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(t);
+        reject(ctx.signal.reason);
+      });
+    });
+    return { sleptMs: payload.ms };
+  }
+
   @TaskHandler('test.noop')
   noop() {
     return undefined;
