@@ -69,7 +69,6 @@ describe('when a bad run command cannot be dead-lettered for a while', () => {
     });
     const letter = await waitFor(() => dead.find((d) => d.key === 'poison-1'), { what: 'the dead letter once the DLQ takes it' });
     expect(letter.reason).toMatch(/malformed run command/);
-    const [end] = await admin.fetchTopicOffsets(topics.commands.normal);
-    await waitFor(async () => (await committed()) === Number(end.offset), { what: 'the commit point to pass every command' });
+    await waitFor(async () => (await committed()) > Number(poison.baseOffset), { what: 'the commit point to move past the poison' });
   }, 60000);
 });
