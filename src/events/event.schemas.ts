@@ -4,6 +4,11 @@ import { EventType } from './event-types';
 // The one place that defines what each event carries (DESIGN.md section 3).
 const json = z.unknown();
 
+/** Limits of the text a worker writes; it cuts what it produces to these. */
+export const MAX_PROGRESS_MESSAGE_CHARS = 2000;
+export const MAX_ERROR_NAME_CHARS = 200;
+export const MAX_ERROR_MESSAGE_CHARS = 4000;
+
 export const BackoffSchema = z.object({
   type: z.enum(['fixed', 'exponential']).default('exponential'),
   delayMs: z.number().int().min(0).default(1000),
@@ -35,11 +40,11 @@ export const ProgressedData = z.object({
   total: z.number().optional(),
   succeeded: z.number().optional(),
   failed: z.number().optional(),
-  message: z.string().max(2000).optional(),
+  message: z.string().max(MAX_PROGRESS_MESSAGE_CHARS).optional(),
 });
 export const CompletedData = z.object({ result: json.optional(), durationMs: z.number().min(0) });
 export const FailedData = z.object({
-  error: z.object({ name: z.string(), message: z.string(), retryable: z.boolean() }),
+  error: z.object({ name: z.string().max(MAX_ERROR_NAME_CHARS), message: z.string().max(MAX_ERROR_MESSAGE_CHARS), retryable: z.boolean() }),
   willRetry: z.boolean(),
   retryAt: z.string().datetime().optional(),
 });

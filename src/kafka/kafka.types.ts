@@ -32,4 +32,6 @@ export const Header = {
   DLQ_ORIGINAL_BYTES: 'dlq-original-bytes',
   DLQ_ORIGINAL_SHA256: 'dlq-original-sha256',
   DLQ_TRUNCATED: 'dlq-truncated',
+  /** On a run command a stopping worker handed back unrun (or aborted): the next run is a redelivery. */
+  RELEASED: 'tasklog-released',
 } as const;

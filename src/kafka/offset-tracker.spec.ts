@@ -35,3 +35,17 @@ describe('OffsetTracker', () => {
     expect(t.committable()).toBe(5000);
   });
 });
+
+describe('OffsetTracker behind a message that never finishes', () => {
+  it('counts the finished offsets it holds back, so the consumer can stop tracking more', () => {
+    const t = new OffsetTracker();
+    for (let i = 0; i < 10; i++) t.track(i);
+    for (let i = 1; i < 10; i++) t.finish(i);
+    // Offset 0 pins the commit point: all ten stay held until it finishes.
+    expect(t.committable()).toBe(0);
+    expect(t.inFlight).toBe(10);
+    t.finish(0);
+    expect(t.inFlight).toBe(0);
+    expect(t.committable()).toBe(10);
+  });
+});

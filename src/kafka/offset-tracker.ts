@@ -1,6 +1,8 @@
 /**
  * Per-partition bookkeeping for key-ordered parallel processing: messages finish out of
  * order, but only the highest offset below which everything has finished may be committed.
+ * `inFlight` counts every offset above the commit point, finished or not: one message that
+ * never finishes pins the commit point, so the consumer stops tracking more past a cap.
  */
 export class OffsetTracker {
   private readonly pending: number[] = [];
@@ -31,6 +33,7 @@ export class OffsetTracker {
     return this.lastSeen < 0 ? null : this.lastSeen + 1;
   }
 
+  /** Offsets tracked above the commit point, including those finished behind an unfinished one. */
   get inFlight(): number {
     return this.pending.length - this.head;
   }

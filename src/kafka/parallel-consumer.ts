@@ -19,17 +19,41 @@ export interface ParallelConsumerOptions {
   concurrency: number;
   /** Fetched but unfinished messages above which partitions are paused. */
   maxBuffered: number;
+  /**
+   * Offsets one partition may hold above its commit point (finished or not) before it is
+   * paused: a message that never finishes must not let its tracker grow without bound.
+   */
+  maxPendingPerPartition: number;
   sessionTimeoutMs: number;
   logger: JsonLogger;
   handle: (message: InMessage) => Promise<HandleResult>;
   /** Messages with the same key run one after another, in offset order. */
   keyOf?: (message: InMessage) => string | null;
+  /** Tries of `handle` for one message before the consumer restarts from its committed offsets. */
+  handleAttempts?: number;
+  /**
+   * Hands back a message that will not run here because the consumer stops (never started,
+   * or its handler gave it back). Resolving means it lives on elsewhere (re-published), so its
+   * offset counts as finished; otherwise the offset stays uncommitted and is redelivered.
+   */
+  release?: (message: InMessage) => Promise<void>;
+}
+
+export interface StopOptions {
+  /** How long running handlers may take before `onGraceExpired`. */
+  graceMs: number;
+  /** Called once at the grace deadline with handlers still running (to abort them). */
+  onGraceExpired?: () => void;
+  /** After the deadline, how long aborted handlers get to return before we leave anyway. */
+  abandonMs?: number;
 }
 
 /**
  * Key-ordered parallel processing on top of kafkajs: the fetch loop only dispatches, handlers
  * run beside it (so heartbeats never stall), and per partition only the highest contiguous
  * finished offset is committed. Concurrency is therefore not capped by partition count.
+ * Every message ends handled (its handler resolved), released at stop, or the consumer
+ * restarts from its committed offsets with an error: nothing silently pins an offset.
  */
 export class ParallelConsumer {
   private consumer: Consumer | null = null;
@@ -37,12 +61,16 @@ export class ParallelConsumer {
   private readonly trackers = new Map<string, OffsetTracker>();
   private readonly running = new Map<string, Promise<boolean>>();
   private readonly keyTails = new Map<string, Promise<boolean>>();
+  private readonly pausedPartitions = new Set<string>();
   private buffered = 0;
   private paused = false;
   private stopping = false;
+  private restarting = false;
+  private halt = new AbortController();
   private commitTimer: NodeJS.Timeout | null = null;
   private readonly committed = new Map<string, number>();
   joins = 0;
+  restarts = 0;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -53,6 +81,7 @@ export class ParallelConsumer {
 
   async start(): Promise<void> {
     this.stopping = false;
+    this.halt = new AbortController();
     await this.connect();
   }
 
@@ -84,11 +113,12 @@ export class ParallelConsumer {
     });
   }
 
-  /** A new consumer after one gave up (broker gone too long). Running work is kept and deduplicated. */
+  /** A new consumer, reading from the committed offsets. Running work is kept and deduplicated. */
   private async reconnect(): Promise<void> {
     const old = this.consumer;
     this.consumer = null;
     this.paused = false;
+    this.pausedPartitions.clear();
     this.trackers.clear();
     this.committed.clear();
     await old?.disconnect().catch(() => undefined);
@@ -105,16 +135,32 @@ export class ParallelConsumer {
     }).catch(() => undefined);
   }
 
-  /** Stops fetching, lets running handlers finish, commits, then leaves the group. */
-  async stop(drainTimeoutMs = 30000): Promise<void> {
+  /**
+   * Stops fetching and starts nothing more: messages waiting for a slot or for their key are
+   * released at once (in key order); running handlers get `graceMs`, then `onGraceExpired`.
+   * Commits what finished, then leaves the group.
+   */
+  async stop(options: StopOptions = { graceMs: 30000 }): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     const consumer = this.consumer;
     consumer?.pause(this.options.topics.map((topic) => ({ topic })));
-    const deadline = Date.now() + drainTimeoutMs;
-    while (this.running.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.running.values()]), sleep(200)]);
+    this.halt.abort(new Error('consumer stopping'));
+    if (!(await this.idle(options.graceMs))) {
+      this.options.logger.write('warn', 'shutdown grace period over; aborting running handlers', {
+        groupId: this.options.groupId,
+        running: this.running.size,
+      });
+      options.onGraceExpired?.();
+      if (!(await this.idle(options.abandonMs ?? 5000))) {
+        this.options.logger.write('error', 'handlers still running after abort; their messages stay uncommitted and are redelivered', {
+          groupId: this.options.groupId,
+          running: this.running.size,
+        });
+      }
     }
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
     await this.commit();
     await consumer?.disconnect().catch(() => undefined);
     this.consumer = null;
@@ -124,11 +170,23 @@ export class ParallelConsumer {
     return this.running.size;
   }
 
+  /** Waits until nothing runs (true) or `ms` pass (false). */
+  private async idle(ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.running.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.running.values()]), sleep(Math.min(200, Math.max(1, deadline - Date.now())))]);
+    }
+    // Lets the trackers hear about the last finished messages before the final commit.
+    await new Promise((r) => setImmediate(r));
+    return this.running.size === 0;
+  }
+
   private onAssignment(assignment: Record<string, number[]>): void {
     this.joins += 1;
     const assigned = new Set<string>();
     for (const [topic, partitions] of Object.entries(assignment)) for (const p of partitions) assigned.add(`${topic}:${p}`);
     for (const id of [...this.trackers.keys()]) if (!assigned.has(id)) this.trackers.delete(id);
+    for (const id of [...this.pausedPartitions]) if (!assigned.has(id)) this.pausedPartitions.delete(id);
     for (const id of assigned) if (!this.trackers.has(id)) this.trackers.set(id, new OffsetTracker());
     this.options.logger.write('info', 'partitions assigned', { groupId: this.options.groupId, partitions: [...assigned] });
   }
@@ -137,20 +195,22 @@ export class ParallelConsumer {
     const id = `${batch.topic}:${batch.partition}`;
     for (const raw of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
-      const message = toInMessage(batch.topic, batch.partition, raw);
       let tracker = this.trackers.get(id);
       if (!tracker) this.trackers.set(id, (tracker = new OffsetTracker()));
+      // Unresolved messages are fetched again once the partition resumes.
+      if (this.overBuffered() || this.partitionFull(tracker)) break;
+      const message = toInMessage(batch.topic, batch.partition, raw);
       const offset = Number(raw.offset);
       tracker.track(offset);
       const runKey = `${id}:${raw.offset}`;
       // A message re-fetched after a rebalance while it still runs here is not run twice.
       const work = this.running.get(runKey) ?? this.schedule(runKey, message);
       const t = tracker;
-      // Unfinished work (its outcome never reached Kafka) holds the offset back: redelivered later.
       void work.then((finished) => {
         if (!finished) return;
         t.finish(offset);
         this.scheduleCommit();
+        this.applyBackPressure();
       });
       resolveOffset(raw.offset);
     }
@@ -162,31 +222,7 @@ export class ParallelConsumer {
     const previous: Promise<unknown> = key ? (this.keyTails.get(key) ?? Promise.resolve()) : Promise.resolve();
     this.buffered += 1;
     const work = previous
-      .then(() => this.slots.acquire())
-      .then(async () => {
-        let durable: Promise<void> | undefined;
-        try {
-          durable = (await this.options.handle(message))?.durable;
-        } catch (e) {
-          this.options.logger.write('error', 'message handler threw; the message will be redelivered', {
-            runKey,
-            error: (e as Error).message,
-          });
-          return false;
-        } finally {
-          this.slots.release();
-        }
-        try {
-          await durable;
-          return true;
-        } catch (e) {
-          this.options.logger.write('error', 'message outcome not written; it will be redelivered', {
-            runKey,
-            error: (e as Error).message,
-          });
-          return false;
-        }
-      })
+      .then(() => this.run(runKey, message))
       .finally(() => {
         this.running.delete(runKey);
         this.buffered -= 1;
@@ -198,16 +234,117 @@ export class ParallelConsumer {
     return work;
   }
 
+  /** Resolves true once the message is finished (handled and durable, or released). */
+  private async run(runKey: string, message: InMessage): Promise<boolean> {
+    try {
+      await this.slots.acquire(this.halt.signal);
+    } catch {
+      return this.release(runKey, message);
+    }
+    if (this.halt.signal.aborted) {
+      this.slots.release();
+      return this.release(runKey, message);
+    }
+    let durable: Promise<void> | undefined;
+    try {
+      durable = (await this.handleWithRetries(runKey, message))?.durable;
+    } catch (e) {
+      this.giveUp(runKey, 'message handler kept failing', e as Error);
+      return false;
+    } finally {
+      this.slots.release();
+    }
+    try {
+      await durable;
+      return true;
+    } catch (e) {
+      this.giveUp(runKey, 'message outcome not written', e as Error);
+      return false;
+    }
+  }
+
+  private async handleWithRetries(runKey: string, message: InMessage): Promise<HandleResult> {
+    const attempts = this.options.handleAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Wrapped, not returned bare: an async function would wait for `durable` itself.
+        return await this.options.handle(message);
+      } catch (e) {
+        if (attempt >= attempts || this.stopping) throw e;
+        const retryInMs = 200 * 2 ** (attempt - 1);
+        this.options.logger.write('warn', 'message handler threw; retrying', { runKey, attempt, retryInMs, error: (e as Error).message });
+        await sleep(retryInMs);
+      }
+    }
+  }
+
+  private async release(runKey: string, message: InMessage): Promise<boolean> {
+    if (!this.options.release) return false;
+    try {
+      await this.options.release(message);
+      return true;
+    } catch (e) {
+      this.options.logger.write('warn', 'could not release a message at stop; it stays uncommitted and is redelivered', {
+        runKey,
+        error: (e as Error).message,
+      });
+      return false;
+    }
+  }
+
+  /**
+   * An unfinished message would pin its partition's commit point for good: read the partitions
+   * again from their committed offsets instead (stopping, it is simply redelivered to the next owner).
+   */
+  private giveUp(runKey: string, what: string, error: Error): void {
+    if (this.stopping) {
+      this.options.logger.write('warn', `${what}; it will be redelivered`, { runKey, error: error.message });
+      return;
+    }
+    this.options.logger.write('error', `${what}; restarting the consumer from its committed offsets`, {
+      groupId: this.options.groupId,
+      runKey,
+      error: error.message,
+    });
+    if (this.restarting) return;
+    this.restarting = true;
+    this.restarts += 1;
+    void this.commit()
+      .then(() => this.reconnect())
+      .finally(() => (this.restarting = false));
+  }
+
+  private overBuffered(): boolean {
+    return this.buffered >= this.options.maxBuffered;
+  }
+
+  private partitionFull(tracker: OffsetTracker): boolean {
+    return tracker.inFlight >= this.options.maxPendingPerPartition;
+  }
+
   private applyBackPressure(): void {
     const consumer = this.consumer;
     if (!consumer || this.stopping) return;
     const topics = this.options.topics.map((topic) => ({ topic }));
-    if (!this.paused && this.buffered >= this.options.maxBuffered) {
+    if (!this.paused && this.overBuffered()) {
       this.paused = true;
       consumer.pause(topics);
     } else if (this.paused && this.buffered <= this.options.maxBuffered / 2) {
       this.paused = false;
+      // Resuming whole topics also lifts partition pauses; they are applied again below.
       consumer.resume(topics);
+      this.pausedPartitions.clear();
+    }
+    // Partition pauses wait for the global one to lift: kafkajs would drop a topic-wide pause.
+    if (this.paused) return;
+    for (const [id, tracker] of this.trackers) {
+      if (!this.pausedPartitions.has(id) && this.partitionFull(tracker)) {
+        this.pausedPartitions.add(id);
+        consumer.pause([topicPartition(id)]);
+      } else if (this.pausedPartitions.has(id) && tracker.inFlight <= this.options.maxPendingPerPartition / 2) {
+        this.pausedPartitions.delete(id);
+        consumer.resume([topicPartition(id)]);
+      }
     }
   }
 
@@ -226,8 +363,8 @@ export class ParallelConsumer {
     for (const [id, tracker] of this.trackers) {
       const next = tracker.committable();
       if (next === null || this.committed.get(id) === next) continue;
-      const sep = id.lastIndexOf(':');
-      offsets.push({ topic: id.slice(0, sep), partition: Number(id.slice(sep + 1)), offset: String(next) });
+      const { topic, partitions } = topicPartition(id);
+      offsets.push({ topic, partition: partitions[0], offset: String(next) });
     }
     if (offsets.length === 0) return;
     try {
@@ -238,6 +375,11 @@ export class ParallelConsumer {
       this.options.logger.write('warn', 'offset commit failed', { error: (e as Error).message });
     }
   }
+}
+
+function topicPartition(id: string): { topic: string; partitions: number[] } {
+  const sep = id.lastIndexOf(':');
+  return { topic: id.slice(0, sep), partitions: [Number(id.slice(sep + 1))] };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -14,7 +14,11 @@ export interface TaskContext {
   tenantId: string;
   taskType: string;
   attempt: number;
-  /** Aborts on cancel, timeout or shutdown; pass it to fetch, streams, child tasks. */
+  /**
+   * Aborts on cancel, timeout (reason: a TimeoutError) or at the shutdown grace deadline
+   * (reason: a ShutdownAbort; the attempt then runs again on another worker). Pass it to
+   * fetch, streams, child tasks. A handler that ignores it keeps its concurrency slot.
+   */
   signal: AbortSignal;
   /** Cheap to call often: updates are merged and sent at most every progress interval. */
   progress(update: ProgressUpdate): void;

@@ -1,8 +1,10 @@
 import { ensureError, ErrorCode, TasklogError } from '../common/errors';
 import { JsonLogger } from '../common/logger';
-import { EventDataMap, EventType, makeEvent, RunCommand, TaskEvent } from '../events';
+import { EventDataMap, EventSchema, EventType, makeEvent, RunCommand, TaskEvent } from '../events';
 import { HandlerRegistry } from './handler.registry';
+import { errorData, progressData, resultData } from './outcome-data';
 import { ProgressReporter } from './progress.reporter';
+import { ShutdownAbort } from './shutdown-abort.error';
 import { TaskContext } from './task-context';
 
 export interface RunnerDeps {
@@ -12,7 +14,16 @@ export interface RunnerDeps {
   now: () => number;
   workerId: string;
   progressIntervalMs: number;
+  /** Largest result (as JSON) a `task.completed` may carry: the payload limit. */
+  maxResultBytes: number;
   logger: JsonLogger;
+}
+
+export interface RunResult {
+  /** Resolves once every event of the attempt is in Kafka. */
+  durable: Promise<void>;
+  /** The worker stopped and aborted the handler: no outcome was appended; the attempt must run elsewhere. */
+  released: boolean;
 }
 
 /** Runs one attempt of one task and appends its lifecycle events. */
@@ -21,100 +32,141 @@ export class TaskRunner {
 
   constructor(private readonly deps: RunnerDeps) {}
 
-  /** Aborts every running handler (shutdown past its grace period). */
+  /** Aborts every running handler with a ShutdownAbort (shutdown past its grace period). */
   abortAll(reason: string): void {
-    for (const c of this.aborts.values()) c.abort(new Error(reason));
+    for (const c of this.aborts.values()) c.abort(new ShutdownAbort(reason));
   }
 
+  /** Handlers that have not returned yet, including those whose attempt already timed out. */
   get running(): number {
     return this.aborts.size;
   }
 
   /**
-   * Runs the handler; resolves when it has finished, with `durable`, which resolves once
-   * the outcome is in Kafka. The caller frees the concurrency slot at the first and commits
-   * the offset only after the second.
+   * Runs the handler and resolves once it has really returned (so the caller's concurrency
+   * slot counts what runs), with `durable`, which resolves once the outcome is in Kafka. On a
+   * timeout the `task.failed` goes out at once, while the slot stays held until the handler returns.
    */
-  async run(cmd: RunCommand): Promise<{ durable: Promise<void> }> {
+  async run(cmd: RunCommand, opts: { redelivery?: boolean } = {}): Promise<RunResult> {
     const { deps } = this;
+    const handler = deps.registry.get(cmd.taskType);
+    // The worker dead-letters unknown types before this; reaching here is a bug in the caller.
+    if (!handler) throw new TasklogError(ErrorCode.UNKNOWN_TASK_TYPE, `no handler for task type "${cmd.taskType}" on this worker`);
     const scope = { taskId: cmd.taskId, tenantId: cmd.tenantId, attempt: cmd.attempt, correlationId: cmd.correlationId };
     const event = <K extends EventType>(type: K, data: EventDataMap[K]) =>
       makeEvent(type, scope, data, new Date(deps.now()).toISOString()) as TaskEvent;
+    const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt });
     const startedAt = deps.now();
-    const started = deps.append([event(EventType.STARTED, { workerId: deps.workerId, attempt: cmd.attempt })]);
+    const started = this.appendValid([
+      event(EventType.STARTED, { workerId: deps.workerId, attempt: cmd.attempt, ...(opts.redelivery ? { redelivery: true } : {}) }),
+    ]);
     started.catch(() => undefined);
 
     const abort = new AbortController();
     this.aborts.set(cmd.taskId, abort);
     const progressWrites: Promise<void>[] = [];
     const progress = new ProgressReporter(deps.progressIntervalMs, (u) => {
-      progressWrites.push(deps.append([event(EventType.PROGRESSED, u)]).catch(() => undefined));
+      progressWrites.push(this.appendValid([event(EventType.PROGRESSED, u)]).catch(() => undefined));
     });
-    const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt });
     const ctx: TaskContext = {
       taskId: cmd.taskId,
       tenantId: cmd.tenantId,
       taskType: cmd.taskType,
       attempt: cmd.attempt,
       signal: abort.signal,
-      progress: (u) => progress.update(u),
+      progress: (u) => {
+        const clean = progressData(u);
+        if (clean) progress.update(clean);
+      },
       log,
     };
 
-    let outcome: TaskEvent;
+    const handlerDone = (async () => handler(cmd.payload, ctx))();
+    let outcome: TaskEvent | null;
     try {
-      const result = await this.invoke(cmd, ctx, abort);
+      const result = await this.withTimeout(handlerDone, cmd.timeoutMs, abort);
       progress.flush();
-      outcome = event(EventType.COMPLETED, {
-        result: result === undefined ? undefined : toJson(result),
-        durationMs: deps.now() - startedAt,
-      });
+      const data = resultData(result, deps.maxResultBytes);
+      outcome =
+        'problem' in data
+          ? this.failed(event, log, Object.assign(new Error(data.problem), { name: 'ResultNotStorable' }), false)
+          : event(EventType.COMPLETED, { result: data.json, durationMs: deps.now() - startedAt });
     } catch (thrown) {
       progress.flush();
       const error = ensureError(thrown);
-      const retryable =
-        (error as { retryable?: boolean }).retryable !== false &&
-        !(error instanceof TasklogError && error.code === ErrorCode.UNKNOWN_TASK_TYPE);
-      log.write('warn', 'task failed', { error: error.message, errorName: error.name });
-      // Retries with backoff are decided by the scheduler (not built yet): every failure is final for now.
-      outcome = event(EventType.FAILED, { error: { name: error.name, message: error.message, retryable }, willRetry: false });
+      const released = abort.signal.reason instanceof ShutdownAbort;
+      outcome = released ? null : this.failed(event, log, error, (error as { retryable?: boolean }).retryable !== false);
+      if (released) log.write('info', 'handler aborted by shutdown; the attempt is handed back', {});
     } finally {
+      // Later progress from a handler that outlived its timeout would follow the outcome.
       progress.close();
-      this.aborts.delete(cmd.taskId);
     }
+    const last = outcome;
     const durable = (async () => {
       await started;
       await Promise.all(progressWrites);
-      await deps.append([outcome]);
+      if (last) await this.appendValid([last]);
     })();
-    return { durable };
+    durable.catch(() => undefined);
+    try {
+      await handlerDone;
+    } catch {
+      // Already recorded as the outcome.
+    } finally {
+      this.aborts.delete(cmd.taskId);
+    }
+    return { durable, released: outcome === null };
   }
 
-  private async invoke(cmd: RunCommand, ctx: TaskContext, abort: AbortController): Promise<unknown> {
-    const handler = this.deps.registry.get(cmd.taskType);
-    if (!handler) throw new TasklogError(ErrorCode.UNKNOWN_TASK_TYPE, `no handler for task type "${cmd.taskType}" on this worker`);
-    if (!cmd.timeoutMs) return handler(cmd.payload, ctx);
+  private failed(
+    event: <K extends EventType>(type: K, data: EventDataMap[K]) => TaskEvent,
+    log: JsonLogger,
+    error: Error,
+    retryable: boolean,
+  ): TaskEvent {
+    log.write('warn', 'task failed', { error: error.message, errorName: error.name });
+    // Retries with backoff are decided by the scheduler (not built yet): every failure is final for now.
+    return event(EventType.FAILED, { error: errorData(error, retryable), willRetry: false });
+  }
+
+  /**
+   * Events are validated when produced: one the schema refuses would be dead-lettered by the
+   * projector later. An invalid outcome becomes a `task.failed` naming the problem; an
+   * invalid progress update is dropped.
+   */
+  private appendValid(events: TaskEvent[]): Promise<void> {
+    const valid: TaskEvent[] = [];
+    for (const e of events) {
+      const check = EventSchema.safeParse(e);
+      if (check.success) {
+        valid.push(e);
+        continue;
+      }
+      const problem = check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      this.deps.logger.write('error', 'worker built an invalid event', { taskId: e.taskId, type: e.type, problem });
+      if (e.type === EventType.COMPLETED || e.type === EventType.FAILED) {
+        const error = Object.assign(new Error(`the ${e.type} event was invalid: ${problem}`), { name: 'EventNotValid' });
+        valid.push({ ...e, type: EventType.FAILED, data: { error: errorData(error, false), willRetry: false } } as TaskEvent);
+      }
+    }
+    return valid.length > 0 ? this.deps.append(valid) : Promise.resolve();
+  }
+
+  private async withTimeout(work: Promise<unknown>, timeoutMs: number | undefined, abort: AbortController): Promise<unknown> {
+    if (!timeoutMs) return work;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const e = new TasklogError(ErrorCode.TASK_TIMEOUT, `timed out after ${cmd.timeoutMs} ms`);
+        const e = new TasklogError(ErrorCode.TASK_TIMEOUT, `timed out after ${timeoutMs} ms`);
         e.name = 'TimeoutError';
         abort.abort(e);
         reject(e);
-      }, cmd.timeoutMs);
+      }, timeoutMs);
     });
     try {
-      return await Promise.race([Promise.resolve(handler(cmd.payload, ctx)), timeout]);
+      return await Promise.race([work, timeout]);
     } finally {
       clearTimeout(timer);
     }
-  }
-}
-
-function toJson(value: unknown): unknown {
-  try {
-    return JSON.parse(JSON.stringify(value));
-  } catch {
-    return String(value);
   }
 }

@@ -4,10 +4,11 @@ import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
-import { decodeRunCommand, encodeEvent, SCHEMA_VERSION, TaskEvent } from '../events';
-import { HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import { decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { deadLetter, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
 import { KafkaService } from '../kafka/kafka.service';
 import { HandlerRegistry } from './handler.registry';
+import { RecentRuns } from './recent-runs';
 import { TaskRunner } from './task.runner';
 
 /** The worker role: consumes the command lanes and runs handlers beside the fetch loop. */
@@ -16,7 +17,10 @@ export class WorkerService implements BeforeApplicationShutdown {
   readonly workerId: string;
   private consumer: ParallelConsumer | null = null;
   private readonly runner: TaskRunner;
+  private readonly recent = new RecentRuns();
   private readonly log: JsonLogger;
+  /** Set once the consumer has stopped: writes still failing then give up (their offsets stay uncommitted). */
+  private stopped = true;
 
   constructor(
     @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
@@ -33,6 +37,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       now: () => clock.now(),
       workerId: this.workerId,
       progressIntervalMs: config.progressIntervalMs,
+      maxResultBytes: config.maxPayloadBytes,
       logger: this.log,
     });
   }
@@ -42,31 +47,53 @@ export class WorkerService implements BeforeApplicationShutdown {
     return this.consumer?.joins ?? 0;
   }
 
+  /** Handlers that have not returned yet (a timed-out one counts until it really returns). */
   get running(): number {
     return this.runner.running;
+  }
+
+  /** Run commands taken from Kafka and not finished yet: running or waiting for a slot. */
+  get inFlight(): number {
+    return this.consumer?.inFlight ?? 0;
   }
 
   async start(): Promise<void> {
     await this.kafka.ensureTopics();
     const t = this.kafka.topics.commands;
+    const maxBuffered = Math.max(this.config.concurrency * 4, 100);
+    this.stopped = false;
     this.consumer = new ParallelConsumer(this.kafka.client, {
       groupId: `${this.config.topicPrefix}.workers`,
       topics: [t.high, t.normal, t.low],
       concurrency: this.config.concurrency,
-      maxBuffered: Math.max(this.config.concurrency * 4, 100),
+      maxBuffered,
+      // One partition may use the whole buffer (concurrency is not capped by partitions), no more.
+      maxPendingPerPartition: maxBuffered,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       logger: this.log,
       keyOf: (m) => m.key,
       handle: (m) => this.handle(m),
+      release: (m) => this.release(m),
     });
     await this.consumer.start();
     this.log.write('info', 'worker started', { taskTypes: this.registry.types(), concurrency: this.config.concurrency });
   }
 
+  /**
+   * Starts nothing more: queued commands are handed back at once; running handlers get
+   * `shutdownGraceMs`, then their `ctx.signal` aborts and their attempts are handed back too.
+   */
   async stop(): Promise<void> {
     const c = this.consumer;
     this.consumer = null;
-    await c?.stop();
+    try {
+      await c?.stop({
+        graceMs: this.config.shutdownGraceMs,
+        onGraceExpired: () => this.runner.abortAll(`the worker is shutting down (grace period of ${this.config.shutdownGraceMs} ms over)`),
+      });
+    } finally {
+      this.stopped = true;
+    }
   }
 
   /** Before onApplicationShutdown, so the producers are still open while running tasks finish. */
@@ -75,54 +102,84 @@ export class WorkerService implements BeforeApplicationShutdown {
   }
 
   private async handle(m: InMessage): Promise<HandleResult> {
-    let command;
+    let command: RunCommand;
     try {
       command = decodeRunCommand(m.value);
     } catch (e) {
-      await this.kafka.ordered.publish([this.deadLetter(m, `malformed run command: ${(e as Error).message}`)]);
+      await this.deadLetter(m, `malformed run command: ${(e as Error).message}`);
       return;
     }
-    return this.runner.run(command);
+    if (!this.registry.has(command.taskType)) {
+      // Not the task's fault and not ours to fail: see docs/adr/0003-unknown-task-types.md.
+      await this.deadLetter(m, `no handler for task type "${command.taskType}" on this worker`, command);
+      return;
+    }
+    if (!this.recent.claim(command.taskId, command.attempt)) {
+      this.log.write('debug', 'duplicate run command skipped', { taskId: command.taskId, attempt: command.attempt, offset: m.offset });
+      return;
+    }
+    const redelivery = m.headers[Header.RELEASED] === 'true';
+    const run = await this.runner.run(command, { redelivery });
+    if (!run.released) return { durable: run.durable };
+    this.recent.forget(command.taskId, command.attempt);
+    return { durable: run.durable.then(() => this.release(m)) };
+  }
+
+  /**
+   * Hands a command back unrun: the same record, re-published to its own topic with its key and
+   * a `tasklog-released` header. Once Kafka has it, this offset may be committed.
+   */
+  private release(m: InMessage): Promise<void> {
+    return this.kafka.ordered.publish([
+      {
+        topic: m.topic,
+        key: m.key ?? '',
+        value: m.value ?? Buffer.alloc(0),
+        headers: { ...m.headers, [Header.RELEASED]: 'true' },
+      },
+    ]);
   }
 
   /** Retries until Kafka has the events: an outcome is never dropped, and the offset waits for it. */
-  private async append(events: TaskEvent[]): Promise<void> {
-    return retryWithBackoff(() => this.publish(events), {
+  private append(events: TaskEvent[]): Promise<void> {
+    return this.retry('appending events', () => this.publish(events));
+  }
+
+  /** Retried like an append: a dead letter that cannot be written holds its offset back. */
+  private deadLetter(m: InMessage, reason: string, command?: RunCommand): Promise<void> {
+    this.log.write('warn', 'run command sent to the DLQ', { topic: m.topic, partition: m.partition, offset: m.offset, reason });
+    const letter = deadLetter(this.kafka.topics.dlq, m, {
+      reason,
+      tenantId: command?.tenantId ?? m.headers[Header.TENANT_ID],
+      attempt: command?.attempt,
+    });
+    return this.retry('writing a dead letter', () => this.kafka.ordered.publish([letter]));
+  }
+
+  private retry(what: string, fn: () => Promise<void>): Promise<void> {
+    return retryWithBackoff(fn, {
       initialMs: 200,
       maxMs: 5000,
-      stop: () => !this.consumer,
-      onError: (e, retryInMs) => this.log.write('warn', 'appending events failed; retrying', { error: e.message, retryInMs }),
+      stop: () => this.stopped,
+      onError: (e, retryInMs) => this.log.write('warn', `${what} failed; retrying`, { error: e.message, retryInMs }),
     });
   }
 
   private publish(events: TaskEvent[]): Promise<void> {
     return this.kafka.ordered.publish(
-      events.map((e) => ({
-        topic: this.kafka.topics.events,
-        key: e.taskId,
-        value: encodeEvent(e),
-        headers: {
-          [Header.EVENT_TYPE]: e.type,
-          [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
-          [Header.TENANT_ID]: e.tenantId,
-          [Header.CONTENT_TYPE]: 'application/json',
-        },
-      })),
+      events.map(
+        (e): OutMessage => ({
+          topic: this.kafka.topics.events,
+          key: e.taskId,
+          value: encodeEvent(e),
+          headers: {
+            [Header.EVENT_TYPE]: e.type,
+            [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
+            [Header.TENANT_ID]: e.tenantId,
+            [Header.CONTENT_TYPE]: 'application/json',
+          },
+        }),
+      ),
     );
-  }
-
-  private deadLetter(m: InMessage, reason: string): OutMessage {
-    this.log.write('warn', 'bad run command sent to the DLQ', { topic: m.topic, partition: m.partition, offset: m.offset, reason });
-    return {
-      topic: this.kafka.topics.dlq,
-      key: m.key ?? '',
-      value: m.value ?? Buffer.alloc(0),
-      headers: {
-        [Header.DLQ_REASON]: reason,
-        [Header.DLQ_SOURCE_TOPIC]: m.topic,
-        [Header.DLQ_SOURCE_PARTITION]: String(m.partition),
-        [Header.DLQ_SOURCE_OFFSET]: m.offset,
-      },
-    };
   }
 }

@@ -52,20 +52,19 @@ describe('workers that do not stall', () => {
   });
 
   describe('with 3 partitions and concurrency 20', () => {
-    it('runs 20 slow tasks at the same time', async () => {
+    it('runs 20 tasks at the same time, and never a 21st while 20 run', async () => {
       handlers.peak = 0;
-      const tasks = await Promise.all(Array.from({ length: 20 }, () => client.enqueue('test.slow', { ms: 3000 })));
+      handlers.closeGate();
+      const worker = engine.app.get(WorkerService);
+      const tasks = await Promise.all(Array.from({ length: 30 }, () => client.enqueue('test.gated', {})));
       const ids = tasks.map((t) => t.id);
-      await waitFor(async () => (await completedCount(ids)) === 20, { timeoutMs: 60000, what: '20 slow tasks to complete' });
+      // All 30 are in the worker's hands and 20 of them run: the other 10 wait for a slot.
+      await waitFor(() => handlers.current === 20 && worker.inFlight === 30, { what: '20 running and 10 waiting' });
+      expect(handlers.peak).toBe(20);
+      handlers.openGate();
+      await waitFor(async () => (await completedCount(ids)) === 30, { timeoutMs: 60000, what: '30 tasks to complete' });
       expect(handlers.peak).toBe(20);
       for (const id of ids) expect(handlers.runs.get(id)).toBe(1);
-    }, 90000);
-
-    it('never runs more than the concurrency limit at once', async () => {
-      handlers.peak = 0;
-      const tasks = await Promise.all(Array.from({ length: 30 }, () => client.enqueue('test.slow', { ms: 1500 })));
-      await waitFor(async () => (await completedCount(tasks.map((t) => t.id))) === 30, { timeoutMs: 60000, what: '30 tasks to complete' });
-      expect(handlers.peak).toBe(20);
     }, 90000);
   });
 
@@ -80,5 +79,37 @@ describe('workers that do not stall', () => {
       const starts = await sql<{ id: string }>(engine.schema, `select id from tasks where id = any($1::uuid[]) order by started_at`, [ids]);
       expect(starts.map((r) => r.id)).toEqual(ids);
     }, 90000);
+  });
+
+  describe('with concurrency 1 and a handler that ignores its timeout', () => {
+    let single: TestEngine;
+    beforeAll(async () => {
+      single = await startEngine({ label: 'workers1', handlers: [TestHandlers], config: { concurrency: 1 } });
+    });
+    afterAll(async () => {
+      await single?.stop();
+      if (single) await cleanup(single.prefix, single.schema);
+    });
+
+    it('starts the next task only once the timed-out handler has really returned', async () => {
+      const h = single.app.get(TestHandlers);
+      const c = single.app.get(TaskClientService);
+      const stubborn = await c.enqueue('test.stubborn', { ms: 2000 }, { timeoutMs: 200 });
+      await waitFor(() => h.began.has(stubborn.id), { what: 'the stubborn handler to start' });
+      const next = await c.enqueue('test.stubborn', { ms: 0 });
+      await waitFor(() => h.began.has(next.id), { timeoutMs: 30000, what: 'the next task to start' });
+
+      expect(h.began.get(next.id)!).toBeGreaterThanOrEqual(h.returned.get(stubborn.id)!);
+      const failed = await waitFor(
+        async () =>
+          (
+            await sql<{ error: { name: string } }>(single.schema, `select error from tasks where id = $1 and status = 'failed'`, [
+              stubborn.id,
+            ])
+          )[0],
+        { what: 'the timed-out task to be failed' },
+      );
+      expect(failed.error.name).toBe('TimeoutError');
+    }, 60000);
   });
 });
