@@ -15,6 +15,8 @@ import { KafkaService } from './kafka/kafka.service';
 import { DatabaseService } from './projection/database.service';
 import { ProjectorService } from './projection/projector.service';
 import { RolesService } from './runtime/roles.service';
+import { SchedulerService } from './scheduler/scheduler.service';
+import { ScheduleModule } from '@nestjs/schedule';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
 import { WorkerService } from './worker/worker.service';
@@ -25,7 +27,7 @@ import { WorkerService } from './worker/worker.service';
  *   @Module({ imports: [TasklogModule.forRoot({ topicPrefix: 'billing' })], providers: [ReportHandlers] })
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, ScheduleModule.forRoot()],
   controllers: [TasksController, StatsController, HealthController, DashboardController],
   providers: [
     {
@@ -47,10 +49,21 @@ import { WorkerService } from './worker/worker.service';
     WorkerService,
     ProjectorService,
     RolesService,
+    SchedulerService,
     TaskClientService,
     TenantGuard,
   ],
-  exports: [TaskClientService, TASKLOG_CONFIG, JsonLogger, RolesService, WorkerService, HandlerRegistry, DatabaseService, KafkaService],
+  exports: [
+    SchedulerService,
+    TaskClientService,
+    TASKLOG_CONFIG,
+    JsonLogger,
+    RolesService,
+    WorkerService,
+    HandlerRegistry,
+    DatabaseService,
+    KafkaService,
+  ],
 })
 export class TasklogModule extends ConfigurableModuleClass {}
 

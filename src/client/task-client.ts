@@ -74,6 +74,12 @@ export class TaskClient {
     const at = new Date(deps.now()).toISOString();
     const scope = { taskId, tenantId, attempt: 0, correlationId: options.correlationId };
     const priority = options.priority ?? 5;
+    const runAt =
+      options.delayMs !== undefined
+        ? new Date(deps.now() + options.delayMs).toISOString()
+        : options.runAt
+          ? new Date(options.runAt).toISOString()
+          : undefined;
     const enqueued = makeEvent(
       EventType.ENQUEUED,
       scope,
@@ -83,6 +89,7 @@ export class TaskClient {
         priority,
         maxAttempts: options.maxAttempts ?? 1,
         backoff: options.backoff ?? { type: 'exponential', delayMs: 1000 },
+        ...(runAt ? { runAt } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.concurrencyKey ? { concurrencyKey: options.concurrencyKey } : {}),
@@ -93,6 +100,25 @@ export class TaskClient {
     const queued = makeEvent(EventType.QUEUED, { ...scope, attempt: 1 }, { attempt: 1 }, at) as TaskEvent;
     // Events are checked against their schema when produced, not only when projected.
     for (const e of [enqueued, queued]) assertValidEvent(e);
+    const headers = (type: string) => ({
+      [Header.EVENT_TYPE]: type,
+      [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
+      [Header.TENANT_ID]: tenantId,
+      [Header.CONTENT_TYPE]: 'application/json',
+      ...(options.traceparent ? { [Header.TRACEPARENT]: options.traceparent } : {}),
+    });
+    const enqueuedRecord: OutMessage = {
+      topic: deps.topics.events,
+      key: taskId,
+      value: encodeEvent(enqueued),
+      headers: headers(enqueued.type),
+    };
+    if (runAt && runAt > at) {
+      // Delayed: only the event now; the scheduler queues it when due.
+      deps.assertFits?.([enqueuedRecord]);
+      await deps.publisher.publish([enqueuedRecord]);
+      return evolve(null, enqueued)!;
+    }
     const command: RunCommand = {
       taskId,
       tenantId,
@@ -103,15 +129,8 @@ export class TaskClient {
       ...(options.correlationId ? { correlationId: options.correlationId } : {}),
       enqueuedAt: at,
     };
-    const headers = (type: string) => ({
-      [Header.EVENT_TYPE]: type,
-      [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
-      [Header.TENANT_ID]: tenantId,
-      [Header.CONTENT_TYPE]: 'application/json',
-      ...(options.traceparent ? { [Header.TRACEPARENT]: options.traceparent } : {}),
-    });
     const group: OutMessage[] = [
-      { topic: deps.topics.events, key: taskId, value: encodeEvent(enqueued), headers: headers(enqueued.type) },
+      enqueuedRecord,
       { topic: deps.topics.events, key: taskId, value: encodeEvent(queued), headers: headers(queued.type) },
       {
         topic: deps.topics.commands[laneFor(priority)],

@@ -54,6 +54,10 @@ export const EnvSchema = z.object({
     .optional(),
   /** How long a stopping worker lets running handlers finish before it aborts them. */
   TASKLOG_SHUTDOWN_GRACE_MS: int(0, 3600000).default(30000),
+  /** How often the scheduler leader looks for due tasks. */
+  TASKLOG_SCHEDULER_INTERVAL_MS: int(10, 60000).default(200),
+  /** How often a standby scheduler tries to become leader (failover time is about this). */
+  TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: int(100, 60000).default(1000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -83,6 +87,8 @@ export type TasklogConfig = {
   workerId?: string;
   instanceId?: string;
   shutdownGraceMs: number;
+  schedulerIntervalMs: number;
+  schedulerLeaderIntervalMs: number;
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -126,6 +132,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerId: e.TASKLOG_WORKER_ID,
     instanceId: e.TASKLOG_INSTANCE_ID,
     shutdownGraceMs: e.TASKLOG_SHUTDOWN_GRACE_MS,
+    schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
+    schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     apiKeys: Object.fromEntries(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };

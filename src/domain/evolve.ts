@@ -23,6 +23,8 @@ export function evolve(state: TaskState | null, event: TaskEvent): TaskState | n
       error: null,
       attempt: 0,
       maxAttempts: d.maxAttempts,
+      backoff: d.backoff,
+      timeoutMs: d.timeoutMs ?? null,
       progress: EMPTY_PROGRESS,
       runAt: d.runAt ?? null,
       expiresAt: d.expiresAt ?? null,
