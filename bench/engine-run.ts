@@ -6,6 +6,7 @@ import { createApp } from '../src/app.factory';
 import { TaskClientService } from '../src/client/task-client.service';
 import { TasklogConfig } from '../src/config';
 import { allTopics, topicsFor } from '../src/kafka/topics';
+import { quoteIdentifier } from '../src/projection/sql-identifier';
 import { RolesService } from '../src/runtime/roles.service';
 import { BenchHandlers } from './bench.handlers';
 import { ProgressBar } from './progress';
@@ -82,7 +83,7 @@ export async function runEngine(o: EngineRunOptions): Promise<EngineResult> {
     let stallReported = false;
     for (;;) {
       const { rows } = await pg.query<{ completed: number; projected: number }>(
-        `select count(*) filter (where status = 'completed')::int as completed, count(*)::int as projected from "${schema}".tasks`,
+        `select count(*) filter (where status = 'completed')::int as completed, count(*)::int as projected from ${quoteIdentifier(schema)}.tasks`,
       );
       const { completed, projected } = rows[0];
       const target = o.tasks - failures;
@@ -120,7 +121,7 @@ export async function runEngine(o: EngineRunOptions): Promise<EngineResult> {
               percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from started_at - created_at) * 1000) as start_ms,
               percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from finished_at - created_at) * 1000) as completed_ms,
               percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from projected_at - created_at) * 1000) as projected_ms
-         from "${schema}".tasks`,
+         from ${quoteIdentifier(schema)}.tasks`,
     );
     const s = rows[0];
     if (o.timeline) await printTimeline(pg, schema);
@@ -145,7 +146,7 @@ export async function runEngine(o: EngineRunOptions): Promise<EngineResult> {
       say(`engine closed in ${Date.now() - t} ms`);
     }
     await pg
-      .query(`drop schema if exists "${schema}" cascade`)
+      .query(`drop schema if exists ${quoteIdentifier(schema)} cascade`)
       .catch((e) => say(`WARNING: could not drop schema ${schema}: ${(e as Error).message}`));
     await pg.end().catch(() => undefined);
     await deleteKafkaState(o.config.brokers, allTopics(topicsFor(prefix)), [`${prefix}.workers`, `${prefix}.projector`]);
@@ -155,12 +156,12 @@ export async function runEngine(o: EngineRunOptions): Promise<EngineResult> {
 /** Tasks per second since the first enqueue, by the time each lifecycle step happened. */
 async function printTimeline(pg: Client, schema: string): Promise<void> {
   const { rows } = await pg.query<{ sec: number; kind: string; n: number }>(
-    `with t0 as (select min(created_at) as t0 from "${schema}".tasks),
+    `with t0 as (select min(created_at) as t0 from ${quoteIdentifier(schema)}.tasks),
           steps as (
-            select 'enqueued' as kind, created_at as at from "${schema}".tasks
-            union all select 'started', started_at from "${schema}".tasks
-            union all select 'completed', finished_at from "${schema}".tasks
-            union all select 'projected', projected_at from "${schema}".tasks)
+            select 'enqueued' as kind, created_at as at from ${quoteIdentifier(schema)}.tasks
+            union all select 'started', started_at from ${quoteIdentifier(schema)}.tasks
+            union all select 'completed', finished_at from ${quoteIdentifier(schema)}.tasks
+            union all select 'projected', projected_at from ${quoteIdentifier(schema)}.tasks)
      select floor(extract(epoch from at - t0))::int as sec, kind, count(*)::int as n
        from steps, t0 where at is not null group by 1, 2 order by 1`,
   );
@@ -177,7 +178,9 @@ async function printTimeline(pg: Client, schema: string): Promise<void> {
 }
 
 async function statusBreakdown(pg: Client, schema: string): Promise<string> {
-  const { rows } = await pg.query(`select status, count(*)::int as n from "${schema}".tasks group by status order by status`);
+  const { rows } = await pg.query(
+    `select status, count(*)::int as n from ${quoteIdentifier(schema)}.tasks group by status order by status`,
+  );
   return rows.map((r) => `${r.status}=${r.n}`).join(', ') || 'no rows';
 }
 

@@ -1,8 +1,10 @@
 import { INestApplication, Module, Provider, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { answerUnparsableRequests } from './api/client-error.handler';
+import { JSON_MEDIA_TYPES } from './api/json-body.guard';
 import { JsonLogger } from './common/logger';
-import { loadConfig, TasklogModuleOptions } from './config';
+import { resolveConfig, TasklogModuleOptions } from './config';
 import { TasklogModule } from './tasklog.module';
 
 export interface AppOptions {
@@ -13,14 +15,16 @@ export interface AppOptions {
 
 /** Builds the standalone app (also used by the integration tests with their own handlers). */
 export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
-  const config = { ...loadConfig(), ...(options.config ?? {}) };
+  // Validated here too, so a bad option fails before Nest starts (and aborts) the process.
+  const config = resolveConfig(options.config ?? {});
   @Module({ imports: [TasklogModule.forRoot(options.config ?? {})], providers: options.handlers ?? [] })
   class AppModule {}
 
   const logger = new JsonLogger(config.logLevel, { service: 'tasklog' });
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger });
   // Room for the JSON envelope around a payload at the limit; TaskClient enforces the exact limit.
-  app.useBodyParser('json', { limit: config.maxPayloadBytes + 64 * 1024 });
+  app.useBodyParser('json', { limit: config.maxPayloadBytes + 64 * 1024, type: JSON_MEDIA_TYPES });
+  answerUnparsableRequests(app.getHttpServer());
   app.enableShutdownHooks();
   return app;
 }

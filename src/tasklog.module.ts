@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { APP_FILTER } from '@nestjs/core';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
+import { ReadinessService } from './api/readiness.service';
 import { StatsController } from './api/stats.controller';
 import { TasksController } from './api/tasks.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -10,7 +12,14 @@ import { TenantGuard } from './api/tenant.guard';
 import { TaskClientService } from './client/task-client.service';
 import { Clock } from './common/clock';
 import { JsonLogger } from './common/logger';
-import { ConfigurableModuleClass, loadConfig, MODULE_OPTIONS_TOKEN, TASKLOG_CONFIG, TasklogConfig, TasklogModuleOptions } from './config';
+import {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN,
+  resolveConfig,
+  TASKLOG_CONFIG,
+  TasklogConfig,
+  TasklogModuleOptions,
+} from './config';
 import { KafkaService } from './kafka/kafka.service';
 import { DatabaseService } from './projection/database.service';
 import { ProjectorService } from './projection/projector.service';
@@ -27,13 +36,14 @@ import { WorkerService } from './worker/worker.service';
  *   @Module({ imports: [TasklogModule.forRoot({ topicPrefix: 'billing' })], providers: [ReportHandlers] })
  */
 @Module({
-  imports: [DiscoveryModule, ScheduleModule.forRoot()],
+  // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
+  imports: [DiscoveryModule, ScheduleModule.forRoot(), TerminusModule.forRoot({ logger: false })],
   controllers: [TasksController, StatsController, HealthController, DashboardController],
   providers: [
     {
       provide: TASKLOG_CONFIG,
       inject: [MODULE_OPTIONS_TOKEN],
-      useFactory: (options: TasklogModuleOptions): TasklogConfig => ({ ...loadConfig(), ...stripUndefined(options) }),
+      useFactory: (options: TasklogModuleOptions): TasklogConfig => resolveConfig(options),
     },
     {
       provide: JsonLogger,
@@ -52,6 +62,7 @@ import { WorkerService } from './worker/worker.service';
     SchedulerService,
     TaskClientService,
     TenantGuard,
+    ReadinessService,
   ],
   exports: [
     SchedulerService,
@@ -66,7 +77,3 @@ import { WorkerService } from './worker/worker.service';
   ],
 })
 export class TasklogModule extends ConfigurableModuleClass {}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}

@@ -1,18 +1,31 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ErrorCode, TasklogError } from '../common/errors';
 import { RolesService } from '../runtime/roles.service';
+import { ReadinessService } from './readiness.service';
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly roles: RolesService) {}
+  constructor(
+    private readonly roles: RolesService,
+    private readonly readiness: ReadinessService,
+  ) {}
 
   @Get('live')
   live() {
     return { status: 'ok' };
   }
 
+  /** Ready once the roles started and while Kafka and Postgres answer now, not just at start. */
   @Get('ready')
-  ready() {
+  async ready() {
     if (!this.roles.readyNow) throw new ServiceUnavailableException('roles are still starting (waiting for Kafka or Postgres)');
-    return { status: 'ready' };
+    const { ready, checks } = await this.readiness.check();
+    if (!ready) {
+      const down = Object.entries(checks)
+        .filter(([, c]) => c.status !== 'up')
+        .map(([name, c]) => `${name} (${c.message ?? 'down'})`);
+      throw new TasklogError(ErrorCode.NOT_READY, `not ready: ${down.join('; ')}`, { checks });
+    }
+    return { status: 'ready', checks };
   }
 }

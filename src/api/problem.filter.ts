@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: [415, 'Unsupported media type'],
   [ErrorCode.BROKER_UNAVAILABLE]: [503, 'Broker unavailable'],
   [ErrorCode.DATABASE_UNAVAILABLE]: [503, 'Database unavailable'],
+  [ErrorCode.NOT_READY]: [503, 'Not ready'],
 };
 
 /** body-parser's own error types, raised before any controller runs. */
@@ -29,8 +30,11 @@ const HTTP_TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
+  411: 'Length required',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  431: 'Request header fields too large',
   503: 'Service unavailable',
 };
 
@@ -65,8 +69,27 @@ export class ProblemFilter implements ExceptionFilter {
       // Nest turns body-parser's JSON SyntaxError into a BadRequestException with its message.
       return problem(status, HTTP_TITLES[status] ?? 'Error', e.message);
     }
+    const exposed = exposedClientError(e);
+    if (exposed) return problem(exposed.status, HTTP_TITLES[exposed.status] ?? 'Bad request', exposed.detail);
     if (isDatabaseUnavailable(e)) return problem(503, 'Database unavailable', 'the read model is unreachable; retry shortly');
     this.logger.write('error', 'unexpected error', { error: (e as Error)?.stack ?? String(e) });
     return problem(500, 'Internal error', 'an unexpected error occurred; it has been logged');
   }
+}
+
+/**
+ * An http-errors style error (body-parser, raw-body, zlib through them) that marks itself as
+ * meant for the client: `expose: true` with a 4xx `status` or `statusCode`. Such errors come
+ * without a known `type` (a body that lies about its gzip encoding is one), and are the client's
+ * fault, so they keep their status instead of becoming a 500.
+ */
+function exposedClientError(e: unknown): { status: number; detail: string } | null {
+  const err = e as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown } | null;
+  if (!err || typeof err !== 'object' || err.expose !== true) return null;
+  const status = typeof err.status === 'number' ? err.status : err.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return null;
+  const message = typeof err.message === 'string' ? err.message : '';
+  // http-errors falls back to the bare status text ("Bad Request"), which explains nothing.
+  const generic = !message || message.toLowerCase() === (HTTP_TITLES[status] ?? '').toLowerCase();
+  return { status, detail: generic ? 'the request could not be read (is its body encoded as its headers say?)' : message };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EnqueueOptionsSchema } from '../client/enqueue-options';
 import { ErrorCode, TasklogError } from '../common/errors';
+import { textProblem } from '../common/storable';
 import { TaskStatus } from '../domain';
 
 export const EnqueueBody = EnqueueOptionsSchema.extend({
@@ -8,8 +9,13 @@ export const EnqueueBody = EnqueueOptionsSchema.extend({
   payload: z.unknown().optional(),
 }).strict();
 
-const csv = z
-  .string()
+/** Text Postgres can take as a parameter: it refuses NUL outright and unpaired surrogates in its UTF-8. */
+const storableText = z.string().superRefine((s, ctx) => {
+  const problem = textProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const csv = storableText
   .transform((s) =>
     s
       .split(',')
@@ -22,10 +28,12 @@ export const ListQuery = z.object({
   status: csv.pipe(z.array(z.enum(Object.values(TaskStatus) as [string, ...string[]])).optional()),
   type: csv,
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().uuid().optional(),
+  cursor: storableText.pipe(z.uuid()).optional(),
 });
 
-export const TaskIdParam = z.string().uuid();
+/** A path id that can be looked up at all; one that is not a task id then answers 404. */
+export const PathText = storableText;
+export const TaskIdParam = z.uuid();
 
 /** Parses input with a schema or throws a 400 listing every problem. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {

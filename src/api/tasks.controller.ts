@@ -2,7 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { DatabaseService } from '../projection/database.service';
-import { EnqueueBody, ListQuery, parseInput, TaskIdParam } from './request.schemas';
+import { EnqueueBody, ListQuery, parseInput, PathText, TaskIdParam } from './request.schemas';
+import { JsonBodyGuard } from './json-body.guard';
 import { taskView } from './task.view';
 import { Tenant } from './tenant';
 import { TenantGuard } from './tenant.guard';
@@ -17,6 +18,7 @@ export class TasksController {
 
   @Post()
   @HttpCode(202)
+  @UseGuards(JsonBodyGuard)
   async enqueue(@Body() body: unknown, @Tenant() tenantId: string, @Headers('idempotency-key') idempotencyKey?: string) {
     const { type, payload, ...options } = parseInput(EnqueueBody, body, 'task');
     const task = await this.client.enqueue(type, payload ?? null, {
@@ -50,6 +52,7 @@ export class TasksController {
   }
 
   private taskId(id: string): string {
+    parseInput(PathText, id, 'id');
     if (!TaskIdParam.safeParse(id).success) throw notFound(id);
     return id;
   }

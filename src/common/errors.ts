@@ -12,6 +12,8 @@ export const ErrorCode = {
   /** An idempotency key reused with a different request. */
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** A dependency (Kafka, Postgres) does not answer the readiness probe. */
+  NOT_READY: 'NOT_READY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

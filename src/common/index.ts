@@ -5,3 +5,4 @@ export * from './clock';
 export * from './errors';
 export * from './logger';
 export * from './retry';
+export * from './deadline';

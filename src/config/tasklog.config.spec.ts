@@ -1,4 +1,4 @@
-import { loadConfig } from './tasklog.config';
+import { loadConfig, resolveConfig } from './tasklog.config';
 
 describe('loadConfig', () => {
   it('gives working defaults for a local machine', () => {
@@ -15,5 +15,40 @@ describe('loadConfig', () => {
     ['TASKLOG_CONCURRENCY', '0'],
   ])('stops with a message naming %s when it is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=.*${value}`));
+  });
+});
+
+describe('resolveConfig', () => {
+  const env = { KAFKA_BROKERS: '127.0.0.1:9092', TASKLOG_DB_SCHEMA: 'from_env' };
+
+  it('lets options given in code override the environment', () => {
+    const c = resolveConfig({ dbSchema: 'from_code', topicPrefix: 'billing', apiKeys: { k1: 'acme' } }, env);
+    expect(c.dbSchema).toBe('from_code');
+    expect(c.topicPrefix).toBe('billing');
+    expect(c.apiKeys.k1).toBe('acme');
+    expect(resolveConfig({ dbSchema: undefined }, env).dbSchema).toBe('from_env');
+  });
+
+  // Options from code used to bypass the checks the environment gets; the schema name goes into SQL.
+  it.each([
+    ['dbSchema', 'x"; drop schema public cascade; --'],
+    ['dbSchema', ''],
+    ['dbSchema', 'Upper'],
+    ['topicPrefix', 'has space'],
+    ['topicPrefix', ''],
+    ['brokers', ['no-port']],
+    ['port', -1],
+    ['concurrency', 0],
+    ['roles', ['api', 'chef']],
+    ['apiKeys', { 'key:with:colons': 'acme' }],
+    ['apiKeys', { k1: 'tenant with space' }],
+  ])('stops with a message naming the option %s when it is %j', (name, value) => {
+    expect(() => resolveConfig({ [name]: value }, env)).toThrow(new RegExp(`invalid Tasklog options: ${name}[.=]`));
+  });
+
+  it('keeps the key record free of a prototype, so no inherited name is a key', () => {
+    const c = resolveConfig({ apiKeys: { k1: 'acme' } }, env);
+    expect(Object.getPrototypeOf(c.apiKeys)).toBeNull();
+    expect(Object.getPrototypeOf(loadConfig({ TASKLOG_API_KEYS: 'k1:acme' }).apiKeys)).toBeNull();
   });
 });

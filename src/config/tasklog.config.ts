@@ -8,9 +8,37 @@ export type Role = (typeof ROLES)[number];
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/**
+ * The rule for each value that both the environment and TasklogModule.forRoot options can set.
+ * Both go through these, so an option given in code is held to what the variable would be.
+ */
+const Rule = {
+  port: int(0, 65535),
+  broker: z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port'),
+  databaseUrl: z.string().url(),
+  // Goes into SQL as an identifier (search_path, create schema): keep it a plain lowercase one.
+  dbSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase SQL identifier'),
+  role: z.enum(ROLES),
+  topicPrefix: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
+  partitions: int(1, 1000),
+  replication: int(1, 10),
+  concurrency: int(1, 10000),
+  maxPayloadBytes: int(1, 64 * 1024 * 1024),
+  progressIntervalMs: int(0, 60000),
+  sessionTimeoutMs: int(6000, 300000),
+  workerId: z.string().min(1).max(200),
+  instanceId: z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore'),
+  shutdownGraceMs: int(0, 3600000),
+  schedulerIntervalMs: int(10, 60000),
+  schedulerLeaderIntervalMs: int(100, 60000),
+  apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
+  tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+};
+
 /** Every environment variable the engine reads, validated once, here. */
 export const EnvSchema = z.object({
-  PORT: int(0, 65535).default(3000),
+  PORT: Rule.port.default(3000),
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')
@@ -20,12 +48,9 @@ export const EnvSchema = z.object({
         .map((b) => b.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1)),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/tasklog'),
-  TASKLOG_DB_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase SQL identifier')
-    .default('public'),
+    .pipe(z.array(Rule.broker).min(1)),
+  DATABASE_URL: Rule.databaseUrl.default('postgres://postgres@127.0.0.1:5432/tasklog'),
+  TASKLOG_DB_SCHEMA: Rule.dbSchema.default('public'),
   TASKLOG_ROLES: z
     .string()
     .default(ROLES.join(','))
@@ -35,29 +60,23 @@ export const EnvSchema = z.object({
         .map((r) => r.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.enum(ROLES)).min(1)),
-  TASKLOG_TOPIC_PREFIX: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]+$/)
-    .default('tasklog'),
-  TASKLOG_PARTITIONS: int(1, 1000).default(3),
-  TASKLOG_REPLICATION: int(1, 10).default(1),
-  TASKLOG_CONCURRENCY: int(1, 10000).default(20),
-  TASKLOG_MAX_PAYLOAD_BYTES: int(1, 64 * 1024 * 1024).default(1024 * 1024),
-  TASKLOG_PROGRESS_INTERVAL_MS: int(0, 60000).default(250),
-  TASKLOG_SESSION_TIMEOUT_MS: int(6000, 300000).default(30000),
-  TASKLOG_WORKER_ID: z.string().min(1).max(200).optional(),
+    .pipe(z.array(Rule.role).min(1)),
+  TASKLOG_TOPIC_PREFIX: Rule.topicPrefix.default('tasklog'),
+  TASKLOG_PARTITIONS: Rule.partitions.default(3),
+  TASKLOG_REPLICATION: Rule.replication.default(1),
+  TASKLOG_CONCURRENCY: Rule.concurrency.default(20),
+  TASKLOG_MAX_PAYLOAD_BYTES: Rule.maxPayloadBytes.default(1024 * 1024),
+  TASKLOG_PROGRESS_INTERVAL_MS: Rule.progressIntervalMs.default(250),
+  TASKLOG_SESSION_TIMEOUT_MS: Rule.sessionTimeoutMs.default(30000),
+  TASKLOG_WORKER_ID: Rule.workerId.optional(),
   /** Names this process among its peers on one host; part of the stable transactional id. */
-  TASKLOG_INSTANCE_ID: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore')
-    .optional(),
+  TASKLOG_INSTANCE_ID: Rule.instanceId.optional(),
   /** How long a stopping worker lets running handlers finish before it aborts them. */
-  TASKLOG_SHUTDOWN_GRACE_MS: int(0, 3600000).default(30000),
+  TASKLOG_SHUTDOWN_GRACE_MS: Rule.shutdownGraceMs.default(30000),
   /** How often the scheduler leader looks for due tasks. */
-  TASKLOG_SCHEDULER_INTERVAL_MS: int(10, 60000).default(200),
+  TASKLOG_SCHEDULER_INTERVAL_MS: Rule.schedulerIntervalMs.default(200),
   /** How often a standby scheduler tries to become leader (failover time is about this). */
-  TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: int(100, 60000).default(1000),
+  TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: Rule.schedulerLeaderIntervalMs.default(1000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -68,7 +87,7 @@ export const EnvSchema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.string().regex(/^[^:\s]+:[a-zA-Z0-9._-]+$/, 'expected key:tenant pairs'))),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: Rule.logLevel.default('info'),
 });
 
 export type TasklogConfig = {
@@ -134,9 +153,59 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.TASKLOG_SHUTDOWN_GRACE_MS,
     schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
-    apiKeys: Object.fromEntries(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
+    apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** The merged configuration, checked with the same rules as the environment. */
+const ConfigSchema = z.object({
+  port: Rule.port,
+  brokers: z.array(Rule.broker).min(1),
+  databaseUrl: Rule.databaseUrl,
+  dbSchema: Rule.dbSchema,
+  roles: z.array(Rule.role).min(1),
+  topicPrefix: Rule.topicPrefix,
+  partitions: Rule.partitions,
+  replication: Rule.replication,
+  concurrency: Rule.concurrency,
+  maxPayloadBytes: Rule.maxPayloadBytes,
+  progressIntervalMs: Rule.progressIntervalMs,
+  sessionTimeoutMs: Rule.sessionTimeoutMs,
+  workerId: Rule.workerId.optional(),
+  instanceId: Rule.instanceId.optional(),
+  shutdownGraceMs: Rule.shutdownGraceMs,
+  schedulerIntervalMs: Rule.schedulerIntervalMs,
+  schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
+  apiKeys: z.record(Rule.apiKey, Rule.tenant),
+  logLevel: Rule.logLevel,
+});
+
+/**
+ * The environment overlaid with TasklogModule.forRoot options, validated once: an option set in
+ * code (a schema name, a topic prefix) is held to the rules its environment variable is, and a bad
+ * one stops startup with a message naming it.
+ */
+export function resolveConfig(options: Partial<TasklogConfig> = {}, env: Record<string, string | undefined> = process.env): TasklogConfig {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const merged: Record<string, unknown> = { ...loadConfig(env), ...given };
+  const parsed = ConfigSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `${i.path.map(String).join('.')}=${JSON.stringify(merged[name]) ?? 'undefined'}: ${i.message}`;
+    });
+    throw new TasklogError(ErrorCode.CONFIG_INVALID, `invalid Tasklog options: ${problems.join('; ')}`);
+  }
+  // The parsed numbers are coerced; the key record is copied by own entries onto no prototype.
+  return { ...parsed.data, apiKeys: apiKeyRecord(Object.entries(merged.apiKeys as Record<string, string>)) };
+}
+
+/** Key -> tenant as a record without a prototype, so no inherited name reads as a key. */
+function apiKeyRecord(entries: [string, string][]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, tenant] of entries) out[key] = tenant;
+  return out;
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

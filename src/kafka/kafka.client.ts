@@ -1,4 +1,16 @@
-import { Admin, ConfigResourceTypes, Consumer, ConsumerConfig, IHeaders, Kafka, logLevel, Producer, ProducerConfig } from 'kafkajs';
+import {
+  Admin,
+  ConfigResourceTypes,
+  Consumer,
+  ConsumerConfig,
+  IHeaders,
+  Kafka,
+  KafkaConfig,
+  logLevel,
+  Producer,
+  ProducerConfig,
+} from 'kafkajs';
+import { withDeadline } from '../common/deadline';
 import { JsonLogger } from '../common/logger';
 import { InMessage } from './kafka.types';
 
@@ -26,11 +38,13 @@ export const KAFKA_CLIENT_SETTINGS = {
 /** The adapter: the only file that constructs kafkajs objects (besides the bench's raw ceiling). */
 export class KafkaClient {
   private readonly kafka: Kafka;
+  /** For ping only: no retries, so a probe fails fast instead of retrying for seconds. */
+  private readonly probe: Kafka;
 
   constructor(private readonly options: KafkaClientOptions) {
     process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
     const log = options.logger.child({ component: 'kafkajs' });
-    this.kafka = new Kafka({
+    const settings: KafkaConfig = {
       ...KAFKA_CLIENT_SETTINGS,
       clientId: options.clientId,
       brokers: options.brokers,
@@ -42,7 +56,9 @@ export class KafkaClient {
           if (String(message).startsWith('Limiting retries for the idempotent producer')) return;
           log.write(LEVEL[level] ?? 'info', String(message), { namespace, ...rest });
         },
-    });
+    };
+    this.kafka = new Kafka(settings);
+    this.probe = new Kafka({ ...settings, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
   }
 
   admin(): Admin {
@@ -55,6 +71,22 @@ export class KafkaClient {
 
   consumer(config: ConsumerConfig): Consumer {
     return this.kafka.consumer(config);
+  }
+
+  /**
+   * Resolves when a configured broker answers within `timeoutMs`. A fresh admin with no retries
+   * connects to the bootstrap brokers and reads metadata, so a broker that went away after start
+   * is noticed (long-lived clients keep their old connections and retry for seconds).
+   */
+  async ping(timeoutMs: number): Promise<void> {
+    const admin = this.probe.admin({ retry: { retries: 0 } });
+    const attempt = admin.connect().then(() => admin.listTopics());
+    try {
+      await withDeadline(attempt, timeoutMs, 'Kafka');
+    } finally {
+      // Disconnect only once the attempt settles: disconnecting mid-connect leaves sockets behind.
+      void attempt.catch(() => undefined).finally(() => admin.disconnect().catch(() => undefined));
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { withDeadline } from '../common/deadline';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { createOrm, migrate } from './orm.factory';
@@ -27,6 +28,15 @@ export class DatabaseService implements OnApplicationShutdown {
       throw e;
     });
     return this.orm;
+  }
+
+  /** Resolves when Postgres answers `select 1` within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<void> {
+    const probe = async () => {
+      const orm = await this.get();
+      await orm.em.getConnection().execute('select 1');
+    };
+    await withDeadline(probe(), timeoutMs, 'Postgres');
   }
 
   async queries(): Promise<TaskQueries> {

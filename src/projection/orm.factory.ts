@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
+import { quoteIdentifier } from './sql-identifier';
 
 export interface OrmOptions {
   databaseUrl: string;
@@ -36,7 +37,7 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
         conn: { query: (sql: string, cb: (err: Error | null) => void) => void },
         done: (err: Error | null, c: unknown) => void,
       ) => {
-        conn.query(`set search_path to "${schema}"`, (err) => done(err, conn));
+        conn.query(`set search_path to ${quoteIdentifier(schema)}`, (err) => done(err, conn));
       },
     },
     debug: false,
@@ -48,7 +49,7 @@ export async function createOrm(options: OrmOptions): Promise<MikroORM> {
 /** Creates the schema when missing and applies pending migrations. */
 export async function migrate(orm: MikroORM): Promise<string[]> {
   const schema = orm.config.get('schema') ?? 'public';
-  await orm.em.getConnection().execute(`create schema if not exists "${schema}"`);
+  await orm.em.getConnection().execute(`create schema if not exists ${quoteIdentifier(schema)}`);
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);
 }

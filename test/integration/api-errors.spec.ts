@@ -1,4 +1,5 @@
 import { cleanup, http, startEngine, TestEngine } from '../support/engine';
+import { rawHead, rawRequest } from '../support/raw-http';
 import { TestHandlers } from '../support/test-handlers';
 
 describe('the REST API given bad input', () => {
@@ -61,6 +62,67 @@ describe('the REST API given bad input', () => {
   it('answers 400 for a list filter with an unknown status', async () => {
     const r = await http(`${engine.url}/v1/tasks?status=done-ish`);
     expect(r.status).toBe(400);
+  });
+
+  const isProblem = (r: { status: number; body: any; headers: Headers | Record<string, string> }, status: number) => {
+    expect(r.status).toBe(status);
+    const type = r.headers instanceof Headers ? r.headers.get('content-type') : r.headers['content-type'];
+    expect(type).toContain('application/problem+json');
+    expect(r.body.status).toBe(status);
+  };
+
+  it.each(['gzip', 'deflate', 'br'])('answers 400 problem+json for a plain body that claims content-encoding %s', async (encoding) => {
+    const r = await http(`${engine.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+      body: JSON.stringify({ type: 'test.echo' }),
+    });
+    isProblem(r, 400);
+  });
+
+  it.each(['type', 'status', 'cursor'])('answers 400 naming %s when the query holds a NUL that Postgres cannot take', async (name) => {
+    const r = await http(`${engine.url}/v1/tasks?${name}=a%00b`);
+    isProblem(r, 400);
+    expect(r.body.detail).toMatch(new RegExp(`${name}: contains a NUL`));
+  });
+
+  it.each(['/v1/tasks/%00', '/v1/tasks/%00/events'])('answers 400 naming the id for %s', async (path) => {
+    const r = await http(`${engine.url}${path}`);
+    isProblem(r, 400);
+    expect(r.body.detail).toMatch(/invalid id: contains a NUL/);
+  });
+
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['form', 'application/x-www-form-urlencoded'],
+    ['multipart', 'multipart/form-data; boundary=x'],
+  ])('answers 415 problem+json for a %s body', async (_, contentType) => {
+    const r = await http(`${engine.url}/v1/tasks`, { method: 'POST', headers: { 'content-type': contentType }, body: 'type=test.echo' });
+    isProblem(r, 415);
+    expect(r.body.detail).toContain(contentType);
+  });
+
+  it('answers 415 problem+json for a body without a content-type', async () => {
+    const r = await rawRequest(engine.url, rawHead('POST', '/v1/tasks', {}, JSON.stringify({ type: 'test.echo' })));
+    isProblem(r, 415);
+  });
+
+  it.each(['application/json; charset=utf-8', 'application/vnd.acme.task+json'])('accepts a JSON body sent as %s', async (contentType) => {
+    const r = await http(`${engine.url}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: JSON.stringify({ type: 'test.echo' }),
+    });
+    expect(r.status).toBe(202);
+  });
+
+  it('answers 400 problem+json, not a bare 400, for a request whose content-length lies', async () => {
+    const body = JSON.stringify({ type: 'test.echo' });
+    const r = await rawRequest(
+      engine.url,
+      rawHead('POST', '/v1/tasks', { 'content-type': 'application/json', 'content-length': 'abc' }, body),
+    );
+    isProblem(r, 400);
   });
 });
 

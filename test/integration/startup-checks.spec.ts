@@ -25,6 +25,12 @@ describe('startup', () => {
     await app.close().catch(() => undefined);
   });
 
+  it('stops when an option given in code is bad, naming it', async () => {
+    await expect(createApp({ config: { dbSchema: 'x"; drop schema public cascade; --' }, handlers: [ReportsA] })).rejects.toThrow(
+      /invalid Tasklog options: dbSchema="x\\"; drop schema public cascade; --"/,
+    );
+  });
+
   it('stops when an environment variable is bad, naming it', async () => {
     const saved = process.env.TASKLOG_CONCURRENCY;
     process.env.TASKLOG_CONCURRENCY = 'lots';

@@ -31,6 +31,33 @@ describe('tenants and idempotency keys', () => {
     expect(r.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  // Keys used to be looked up on a plain object, so Object.prototype members passed the guard.
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('refuses the API key %s with 401', async (key) => {
+    for (const headers of [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }] as Record<string, string>[]) {
+      const r = await http(`${engine.url}/v1/tasks`, { headers });
+      expect(r.status).toBe(401);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
+  it.each([
+    ['an empty x-api-key', { 'x-api-key': '' }],
+    ['a bare Bearer', { authorization: 'Bearer' }],
+    ['a Bearer with spaces only', { authorization: 'Bearer    ' }],
+    ['a Bearer with two tokens', { authorization: 'Bearer acme-key acme-key' }],
+    ['a 10 kB key', { 'x-api-key': 'k'.repeat(10 * 1024) }],
+    ['a 10 kB Bearer', { authorization: `Bearer ${'k'.repeat(10 * 1024)}` }],
+  ])('refuses %s with 401', async (_, headers) => {
+    const r = await http(`${engine.url}/v1/tasks`, { headers });
+    expect(r.status).toBe(401);
+    expect(r.body.status).toBe(401);
+  });
+
+  it('takes the Bearer scheme in any case and with extra spaces', async () => {
+    const r = await http(`${engine.url}/v1/tasks`, { headers: { authorization: 'bEaReR   acme-key' } });
+    expect(r.status).toBe(200);
+  });
+
   it("scopes tasks to the key's tenant: another tenant gets 404 and an empty list", async () => {
     const r = await http(`${engine.url}/v1/tasks`, { method: 'POST', headers: acme, json: { type: 'test.echo', payload: 'secret' } });
     expect(r.body.tenantId).toBe('acme');

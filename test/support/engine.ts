@@ -5,6 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createApp } from '../../src/app.factory';
 import { loadConfig, TasklogModuleOptions } from '../../src/config';
 import { allTopics, topicsFor } from '../../src/kafka/topics';
+import { quoteIdentifier } from '../../src/projection/sql-identifier';
 import { RolesService } from '../../src/runtime/roles.service';
 
 export interface TestEngine {
@@ -54,7 +55,7 @@ export async function cleanup(prefix: string, schema: string): Promise<void> {
   const pg = new Client({ connectionString: config.databaseUrl });
   await pg.connect();
   try {
-    await pg.query(`drop schema if exists "${schema}" cascade`);
+    await pg.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`);
   } finally {
     await pg.end();
   }
@@ -71,7 +72,7 @@ export async function sql<T = Record<string, unknown>>(schema: string, text: str
   const pg = new Client({ connectionString: loadConfig().databaseUrl });
   await pg.connect();
   try {
-    await pg.query(`set search_path to "${schema}"`);
+    await pg.query(`set search_path to ${quoteIdentifier(schema)}`);
     return (await pg.query(text, params)).rows as T[];
   } finally {
     await pg.end();
