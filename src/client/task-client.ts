@@ -3,9 +3,10 @@ import { deterministicId, ErrorCode, TasklogError, uuidv7 } from '../common';
 import { canonicalJson } from '../common/canonical-json';
 import { evolve, TaskState } from '../domain';
 import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
-import { Header, laneFor, OutMessage, Topics, TransactionalPublisher } from '../kafka';
+import { Header, laneFor, OutMessage, recordHeaders, Topics, TransactionalPublisher } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
 import { validateEnqueue } from './enqueue-validation';
+import { runRecords } from './run-records';
 
 export interface TaskClientDeps {
   publisher: TransactionalPublisher;
@@ -142,6 +143,30 @@ export class TaskClient {
     deps.assertFits?.(group);
     await deps.publisher.publish(group);
     return evolve(evolve(null, enqueued), queued)!;
+  }
+
+  /**
+   * Re-opens a failed, cancelled or expired task: `task.retry-requested`, then `task.queued`
+   * and the run command of the next attempt, in one transaction.
+   */
+  async retry(task: TaskState, requestedBy: string, attempts: number): Promise<TaskState> {
+    const at = new Date(this.deps.now()).toISOString();
+    const scope = { taskId: task.id, tenantId: task.tenantId, attempt: task.attempt };
+    const requested = makeEvent(EventType.RETRY_REQUESTED, scope, { requestedBy, attempts }, at) as TaskEvent;
+    assertValidEvent(requested);
+    const next = { ...task, attempt: task.attempt + 1, createdAt: task.createdAt };
+    const group: OutMessage[] = [
+      {
+        topic: this.deps.topics.events,
+        key: task.id,
+        value: encodeEvent(requested),
+        headers: recordHeaders(requested.type, task.tenantId, SCHEMA_VERSION),
+      },
+      ...runRecords(this.deps.topics, next, at),
+    ];
+    this.deps.assertFits?.(group);
+    await this.deps.publisher.publish(group);
+    return evolve(task, requested)!;
   }
 
   private remember(taskId: string, entry: KeyedEnqueue): void {

@@ -1,6 +1,5 @@
-import { deterministicId } from '../common/ids';
-import { encodeEvent, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
-import { laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
+import { runRecords } from '../client/run-records';
+import { OutMessage, Topics } from '../kafka';
 import { DueTask } from './due-task';
 
 /** How long a dispatch is remembered: longer than the projection takes to show it. */
@@ -50,28 +49,6 @@ export class DueDispatcher {
   }
 
   private records(t: DueTask, at: string): OutMessage[] {
-    const { topics } = this.deps;
-    const queued = {
-      ...makeEvent(EventType.QUEUED, { taskId: t.id, tenantId: t.tenantId, attempt: t.attempt }, { attempt: t.attempt }, at),
-      id: deterministicId('tasklog:queued', t.id, String(t.attempt)),
-    } as TaskEvent;
-    const command: RunCommand = {
-      taskId: t.id,
-      tenantId: t.tenantId,
-      taskType: t.type,
-      payload: t.payload,
-      attempt: t.attempt,
-      ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
-      enqueuedAt: t.createdAt,
-    };
-    return [
-      { topic: topics.events, key: t.id, value: encodeEvent(queued), headers: recordHeaders(queued.type, t.tenantId, SCHEMA_VERSION) },
-      {
-        topic: topics.commands[laneFor(t.priority)],
-        key: t.concurrencyKey ?? t.id,
-        value: Buffer.from(JSON.stringify(command)),
-        headers: recordHeaders('task.run', t.tenantId, SCHEMA_VERSION),
-      },
-    ];
+    return runRecords(this.deps.topics, t, at);
   }
 }

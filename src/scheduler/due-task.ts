@@ -1,14 +1,6 @@
-/** A task whose run time has come: what a run command needs, read from the projection. */
-export interface DueTask {
-  id: string;
-  tenantId: string;
-  type: string;
-  payload: unknown;
-  priority: number;
-  /** The attempt to dispatch now (the projected attempt + 1). */
-  attempt: number;
-  timeoutMs: number | null;
-  concurrencyKey: string | null;
-  createdAt: string;
+import { RunnableTask } from '../client/run-records';
+
+/** A task whose run time has come, read from the projection; `attempt` is the projected one + 1. */
+export interface DueTask extends RunnableTask {
   runAt: string;
 }
