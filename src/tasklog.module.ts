@@ -24,6 +24,8 @@ import { KafkaService } from './kafka/kafka.service';
 import { DatabaseService } from './projection/database.service';
 import { ProjectorService } from './projection/projector.service';
 import { RolesService } from './runtime/roles.service';
+import { SchedulerService } from './scheduler/scheduler.service';
+import { ScheduleModule } from '@nestjs/schedule';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
 import { WorkerService } from './worker/worker.service';
@@ -35,7 +37,7 @@ import { WorkerService } from './worker/worker.service';
  */
 @Module({
   // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
-  imports: [DiscoveryModule, TerminusModule.forRoot({ logger: false })],
+  imports: [DiscoveryModule, ScheduleModule.forRoot(), TerminusModule.forRoot({ logger: false })],
   controllers: [TasksController, StatsController, HealthController, DashboardController],
   providers: [
     {
@@ -57,10 +59,21 @@ import { WorkerService } from './worker/worker.service';
     WorkerService,
     ProjectorService,
     RolesService,
+    SchedulerService,
     TaskClientService,
     TenantGuard,
     ReadinessService,
   ],
-  exports: [TaskClientService, TASKLOG_CONFIG, JsonLogger, RolesService, WorkerService, HandlerRegistry, DatabaseService, KafkaService],
+  exports: [
+    SchedulerService,
+    TaskClientService,
+    TASKLOG_CONFIG,
+    JsonLogger,
+    RolesService,
+    WorkerService,
+    HandlerRegistry,
+    DatabaseService,
+    KafkaService,
+  ],
 })
 export class TasklogModule extends ConfigurableModuleClass {}

@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.PAYLOAD_TOO_LARGE]: [413, 'Payload too large'],
   [ErrorCode.TASK_NOT_FOUND]: [404, 'Task not found'],
   [ErrorCode.IDEMPOTENCY_CONFLICT]: [409, 'Idempotency key conflict'],
+  [ErrorCode.TASK_STATE_CONFLICT]: [409, 'Task state conflict'],
   [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: [415, 'Unsupported media type'],
   [ErrorCode.BROKER_UNAVAILABLE]: [503, 'Broker unavailable'],
   [ErrorCode.DATABASE_UNAVAILABLE]: [503, 'Database unavailable'],

@@ -13,5 +13,6 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Problem {
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  return { type: `https://tasklog.dev/problems/${slug}`, title, status, detail, ...extra };
+  // Extras never override the core members: a detail named `status` must not become the HTTP status.
+  return { ...extra, type: `https://tasklog.dev/problems/${slug}`, title, status, detail };
 }

@@ -33,6 +33,9 @@ export const ListQuery = z.object({
 
 /** A path id that can be looked up at all; one that is not a task id then answers 404. */
 export const PathText = storableText;
+
+/** `POST /v1/tasks/:id/retry`: optionally how many attempts the re-opened task gets. */
+export const RetryBody = z.object({ maxAttempts: z.number().int().min(1).max(100).optional() }).strict();
 export const TaskIdParam = z.uuid();
 
 /** Parses input with a schema or throws a 400 listing every problem. */

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { DatabaseService } from '../projection/database.service';
-import { EnqueueBody, ListQuery, parseInput, PathText, TaskIdParam } from './request.schemas';
+import { EnqueueBody, ListQuery, parseInput, PathText, RetryBody, TaskIdParam } from './request.schemas';
 import { JsonBodyGuard } from './json-body.guard';
 import { taskView } from './task.view';
 import { Tenant } from './tenant';
@@ -49,6 +49,15 @@ export class TasksController {
     const items = await queries.history(tenantId, this.taskId(id));
     if (items.length === 0 && !(await queries.get(tenantId, id))) throw notFound(id);
     return { items };
+  }
+
+  /** Re-opens a failed, cancelled or expired task (409 otherwise) with a fresh attempt budget. */
+  @Post(':id/retry')
+  @HttpCode(202)
+  @UseGuards(JsonBodyGuard)
+  async retry(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
+    const { maxAttempts } = parseInput(RetryBody, body ?? {}, 'retry');
+    return taskView(await this.client.retry(tenantId, this.taskId(id), { requestedBy: `tenant:${tenantId}`, attempts: maxAttempts }));
   }
 
   private taskId(id: string): string {

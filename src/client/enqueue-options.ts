@@ -14,6 +14,7 @@ export const storableText = (min: number, max: number) =>
     });
 
 export const MAX_LABELS = 50;
+export const MAX_DELAY_MS = 366 * 24 * 3600 * 1000;
 
 /** Options a caller may give with a task; shared by TaskClient, the REST body and the Kafka intake. */
 export const EnqueueOptionsSchema = z
@@ -27,6 +28,10 @@ export const EnqueueOptionsSchema = z
       .positive()
       .max(7 * 24 * 3600 * 1000)
       .optional(),
+    /** Run at this time (ISO 8601 with offset); the task is `scheduled` until then. */
+    runAt: z.iso.datetime({ offset: true }).optional(),
+    /** Run this many milliseconds from now; exclusive with runAt. */
+    delayMs: z.number().int().min(0).max(MAX_DELAY_MS).optional(),
     idempotencyKey: storableText(1, 200).optional(),
     concurrencyKey: storableText(1, 200).optional(),
     labels: z

@@ -21,6 +21,9 @@ export function validateEnqueue(taskType: unknown, payload: unknown, options: En
   const type = parse(TaskTypeSchema, taskType, 'type');
   const opts = parse(EnqueueOptionsSchema, stripUndefined(rest), '');
   if (tenantId !== undefined) parse(TaskTypeSchema, tenantId, 'tenantId');
+  if (opts.runAt !== undefined && opts.delayMs !== undefined) {
+    throw invalid('give runAt or delayMs, not both', [{ path: 'delayMs', message: 'exclusive with runAt' }]);
+  }
   const value = payload === undefined ? null : payload;
   const bad = findUnstorable(value, 'payload');
   if (bad) throw invalid(`${bad.path} ${bad.problem}`, [{ path: bad.path, message: bad.problem }]);

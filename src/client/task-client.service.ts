@@ -7,7 +7,7 @@ import { DatabaseService } from '../projection/database.service';
 import { HandlerRegistry } from '../worker/handler.registry';
 import { EnqueueOptions } from './enqueue-options';
 import { TaskClient } from './task-client';
-import { TaskState } from '../domain';
+import { REOPENABLE, TaskState } from '../domain';
 
 /** TaskClient as an injectable: `constructor(private readonly tasks: TaskClientService)`. */
 @Injectable()
@@ -18,7 +18,7 @@ export class TaskClientService {
     @Inject(TASKLOG_CONFIG) config: TasklogConfig,
     kafka: KafkaService,
     registry: HandlerRegistry,
-    db: DatabaseService,
+    private readonly db: DatabaseService,
     clock: Clock,
   ) {
     this.client = new TaskClient({
@@ -40,5 +40,29 @@ export class TaskClientService {
 
   enqueue(taskType: string, payload: unknown, options?: EnqueueOptions): Promise<TaskState> {
     return this.client.enqueue(taskType, payload, options);
+  }
+
+  /**
+   * Re-opens a failed, cancelled or expired task with a fresh attempt budget (by default the
+   * `maxAttempts` it was enqueued with). 404 for no such task, 409 for one in another state.
+   */
+  async retry(tenantId: string, taskId: string, options: { requestedBy?: string; attempts?: number } = {}): Promise<TaskState> {
+    const queries = await this.db.queries().catch((e: Error) => {
+      throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${e.message}`);
+    });
+    const task = await queries.get(tenantId, taskId);
+    if (!task) throw new TasklogError(ErrorCode.TASK_NOT_FOUND, `no task ${taskId}`, { taskId });
+    if (!REOPENABLE.includes(task.status)) {
+      throw new TasklogError(
+        ErrorCode.TASK_STATE_CONFLICT,
+        `task ${taskId} is ${task.status}; only failed, cancelled or expired tasks can be retried`,
+        {
+          taskId,
+          taskStatus: task.status,
+        },
+      );
+    }
+    const attempts = options.attempts ?? (await queries.enqueuedMaxAttempts(tenantId, taskId)) ?? 1;
+    return this.client.retry(task, options.requestedBy ?? 'api', attempts);
   }
 }

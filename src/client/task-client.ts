@@ -3,9 +3,10 @@ import { deterministicId, ErrorCode, TasklogError, uuidv7 } from '../common';
 import { canonicalJson } from '../common/canonical-json';
 import { evolve, TaskState } from '../domain';
 import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
-import { Header, laneFor, OutMessage, Topics, TransactionalPublisher } from '../kafka';
+import { Header, laneFor, OutMessage, recordHeaders, Topics, TransactionalPublisher } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
 import { validateEnqueue } from './enqueue-validation';
+import { runRecords } from './run-records';
 
 export interface TaskClientDeps {
   publisher: TransactionalPublisher;
@@ -74,6 +75,12 @@ export class TaskClient {
     const at = new Date(deps.now()).toISOString();
     const scope = { taskId, tenantId, attempt: 0, correlationId: options.correlationId };
     const priority = options.priority ?? 5;
+    const runAt =
+      options.delayMs !== undefined
+        ? new Date(deps.now() + options.delayMs).toISOString()
+        : options.runAt
+          ? new Date(options.runAt).toISOString()
+          : undefined;
     const enqueued = makeEvent(
       EventType.ENQUEUED,
       scope,
@@ -83,6 +90,7 @@ export class TaskClient {
         priority,
         maxAttempts: options.maxAttempts ?? 1,
         backoff: options.backoff ?? { type: 'exponential', delayMs: 1000 },
+        ...(runAt ? { runAt } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.concurrencyKey ? { concurrencyKey: options.concurrencyKey } : {}),
@@ -93,6 +101,25 @@ export class TaskClient {
     const queued = makeEvent(EventType.QUEUED, { ...scope, attempt: 1 }, { attempt: 1 }, at) as TaskEvent;
     // Events are checked against their schema when produced, not only when projected.
     for (const e of [enqueued, queued]) assertValidEvent(e);
+    const headers = (type: string) => ({
+      [Header.EVENT_TYPE]: type,
+      [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
+      [Header.TENANT_ID]: tenantId,
+      [Header.CONTENT_TYPE]: 'application/json',
+      ...(options.traceparent ? { [Header.TRACEPARENT]: options.traceparent } : {}),
+    });
+    const enqueuedRecord: OutMessage = {
+      topic: deps.topics.events,
+      key: taskId,
+      value: encodeEvent(enqueued),
+      headers: headers(enqueued.type),
+    };
+    if (runAt && runAt > at) {
+      // Delayed: only the event now; the scheduler queues it when due.
+      deps.assertFits?.([enqueuedRecord]);
+      await deps.publisher.publish([enqueuedRecord]);
+      return evolve(null, enqueued)!;
+    }
     const command: RunCommand = {
       taskId,
       tenantId,
@@ -103,15 +130,8 @@ export class TaskClient {
       ...(options.correlationId ? { correlationId: options.correlationId } : {}),
       enqueuedAt: at,
     };
-    const headers = (type: string) => ({
-      [Header.EVENT_TYPE]: type,
-      [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
-      [Header.TENANT_ID]: tenantId,
-      [Header.CONTENT_TYPE]: 'application/json',
-      ...(options.traceparent ? { [Header.TRACEPARENT]: options.traceparent } : {}),
-    });
     const group: OutMessage[] = [
-      { topic: deps.topics.events, key: taskId, value: encodeEvent(enqueued), headers: headers(enqueued.type) },
+      enqueuedRecord,
       { topic: deps.topics.events, key: taskId, value: encodeEvent(queued), headers: headers(queued.type) },
       {
         topic: deps.topics.commands[laneFor(priority)],
@@ -123,6 +143,30 @@ export class TaskClient {
     deps.assertFits?.(group);
     await deps.publisher.publish(group);
     return evolve(evolve(null, enqueued), queued)!;
+  }
+
+  /**
+   * Re-opens a failed, cancelled or expired task: `task.retry-requested`, then `task.queued`
+   * and the run command of the next attempt, in one transaction.
+   */
+  async retry(task: TaskState, requestedBy: string, attempts: number): Promise<TaskState> {
+    const at = new Date(this.deps.now()).toISOString();
+    const scope = { taskId: task.id, tenantId: task.tenantId, attempt: task.attempt };
+    const requested = makeEvent(EventType.RETRY_REQUESTED, scope, { requestedBy, attempts }, at) as TaskEvent;
+    assertValidEvent(requested);
+    const next = { ...task, attempt: task.attempt + 1, createdAt: task.createdAt };
+    const group: OutMessage[] = [
+      {
+        topic: this.deps.topics.events,
+        key: task.id,
+        value: encodeEvent(requested),
+        headers: recordHeaders(requested.type, task.tenantId, SCHEMA_VERSION),
+      },
+      ...runRecords(this.deps.topics, next, at),
+    ];
+    this.deps.assertFits?.(group);
+    await this.deps.publisher.publish(group);
+    return evolve(task, requested)!;
   }
 
   private remember(taskId: string, entry: KeyedEnqueue): void {

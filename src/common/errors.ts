@@ -11,6 +11,8 @@ export const ErrorCode = {
   HANDLER_FAILED: 'HANDLER_FAILED',
   /** An idempotency key reused with a different request. */
   IDEMPOTENCY_CONFLICT: 'IDEMPOTENCY_CONFLICT',
+  /** The task is not in a state that allows the request (retry of a running task). */
+  TASK_STATE_CONFLICT: 'TASK_STATE_CONFLICT',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** A dependency (Kafka, Postgres) does not answer the readiness probe. */
   NOT_READY: 'NOT_READY',

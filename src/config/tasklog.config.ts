@@ -29,6 +29,8 @@ const Rule = {
   workerId: z.string().min(1).max(200),
   instanceId: z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/, 'letters, digits, dot, dash, underscore'),
   shutdownGraceMs: int(0, 3600000),
+  schedulerIntervalMs: int(10, 60000),
+  schedulerLeaderIntervalMs: int(100, 60000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
@@ -71,6 +73,10 @@ export const EnvSchema = z.object({
   TASKLOG_INSTANCE_ID: Rule.instanceId.optional(),
   /** How long a stopping worker lets running handlers finish before it aborts them. */
   TASKLOG_SHUTDOWN_GRACE_MS: Rule.shutdownGraceMs.default(30000),
+  /** How often the scheduler leader looks for due tasks. */
+  TASKLOG_SCHEDULER_INTERVAL_MS: Rule.schedulerIntervalMs.default(200),
+  /** How often a standby scheduler tries to become leader (failover time is about this). */
+  TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: Rule.schedulerLeaderIntervalMs.default(1000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -100,6 +106,8 @@ export type TasklogConfig = {
   workerId?: string;
   instanceId?: string;
   shutdownGraceMs: number;
+  schedulerIntervalMs: number;
+  schedulerLeaderIntervalMs: number;
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -143,6 +151,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerId: e.TASKLOG_WORKER_ID,
     instanceId: e.TASKLOG_INSTANCE_ID,
     shutdownGraceMs: e.TASKLOG_SHUTDOWN_GRACE_MS,
+    schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
+    schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };
@@ -165,6 +175,8 @@ const ConfigSchema = z.object({
   workerId: Rule.workerId.optional(),
   instanceId: Rule.instanceId.optional(),
   shutdownGraceMs: Rule.shutdownGraceMs,
+  schedulerIntervalMs: Rule.schedulerIntervalMs,
+  schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
   apiKeys: z.record(Rule.apiKey, Rule.tenant),
   logLevel: Rule.logLevel,
 });

@@ -81,4 +81,33 @@ describe('evolve', () => {
     evolve(before, started());
     expect(before).toEqual(copy);
   });
+
+  describe('a manual retry', () => {
+    const retry = (attempts?: number) => ev(EventType.RETRY_REQUESTED, { requestedBy: 'ops', ...(attempts ? { attempts } : {}) }, 1);
+
+    it('re-opens a failed task with a fresh budget, and its next attempt runs and completes', () => {
+      const reopened = run([enqueued(), queued(), started(), failed(), retry(3)])!;
+      expect(reopened).toMatchObject({ status: TaskStatus.QUEUED, maxAttempts: 4, error: null, finishedAt: null });
+      const next = [ev(EventType.QUEUED, { attempt: 2 }, 2), started(2), completed(2)];
+      expect(run([enqueued(), queued(), started(), failed(), retry(3), ...next])).toMatchObject({
+        status: TaskStatus.COMPLETED,
+        attempt: 2,
+      });
+    });
+
+    it.each([
+      ['a completed task', [enqueued(), queued(), started(), completed()], TaskStatus.COMPLETED],
+      ['a running task', [enqueued(), queued(), started()], TaskStatus.RUNNING],
+      ['a queued task', [enqueued(), queued()], TaskStatus.QUEUED],
+    ])('leaves %s as it is', (_name, events, status) => {
+      expect(run([...events, retry()])).toEqual(run(events));
+      expect(run([...events, retry()])?.status).toBe(status);
+    });
+
+    it('counts a repeated retry request once', () => {
+      const events = [enqueued(), queued(), started(), failed(), retry(2)];
+      expect(run([...events, retry(2)])).toEqual(run(events));
+      expect(run(events)?.maxAttempts).toBe(3);
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import { EventType, TaskEvent } from '../events';
 import { EMPTY_PROGRESS, TaskState } from './task-state';
-import { isTerminal, TaskStatus } from './task-status';
+import { isTerminal, REOPENABLE, TaskStatus } from './task-status';
 
 /**
  * The pure reducer. Events that make no sense in the current state change nothing
@@ -23,6 +23,8 @@ export function evolve(state: TaskState | null, event: TaskEvent): TaskState | n
       error: null,
       attempt: 0,
       maxAttempts: d.maxAttempts,
+      backoff: d.backoff,
+      timeoutMs: d.timeoutMs ?? null,
       progress: EMPTY_PROGRESS,
       runAt: d.runAt ?? null,
       expiresAt: d.expiresAt ?? null,
@@ -37,6 +39,7 @@ export function evolve(state: TaskState | null, event: TaskEvent): TaskState | n
       updatedAt: event.at,
     };
   }
+  if (event.type === EventType.RETRY_REQUESTED) return reopen(state, event.data.attempts ?? 1, event.at);
   if (!state || isTerminal(state.status)) return state;
   const next = applyLifecycle(state, event);
   return next === state ? state : { ...next, updatedAt: event.at };
@@ -77,6 +80,22 @@ function applyLifecycle(state: TaskState, event: TaskEvent): TaskState {
     default:
       return state;
   }
+}
+
+/** A manual retry re-opens a failed, cancelled or expired task with a fresh attempt budget. */
+function reopen(state: TaskState | null, attempts: number, at: string): TaskState | null {
+  if (!state || !REOPENABLE.includes(state.status)) return state;
+  return {
+    ...state,
+    status: TaskStatus.QUEUED,
+    maxAttempts: state.attempt + attempts,
+    error: null,
+    result: null,
+    finishedAt: null,
+    runAt: null,
+    progress: EMPTY_PROGRESS,
+    updatedAt: at,
+  };
 }
 
 function mergeProgress(prev: TaskState['progress'], d: Partial<TaskState['progress']>): TaskState['progress'] {

@@ -8,6 +8,12 @@ export interface TaskProgress {
   message: string | null;
 }
 
+export interface TaskBackoff {
+  type: 'fixed' | 'exponential';
+  delayMs: number;
+  maxDelayMs?: number;
+}
+
 /** The projected state of one task; what `tasks` rows hold and the API returns. */
 export interface TaskState {
   id: string;
@@ -20,6 +26,8 @@ export interface TaskState {
   error: { name: string; message: string } | null;
   attempt: number;
   maxAttempts: number;
+  backoff: TaskBackoff;
+  timeoutMs: number | null;
   progress: TaskProgress;
   runAt: string | null;
   expiresAt: string | null;

@@ -15,3 +15,6 @@ export const TERMINAL_STATUSES: readonly TaskStatus[] = [TaskStatus.COMPLETED, T
 export function isTerminal(status: TaskStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
+
+/** Terminal states a manual retry may re-open (a completed task stays completed). */
+export const REOPENABLE: readonly TaskStatus[] = [TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.EXPIRED];

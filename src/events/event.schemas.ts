@@ -51,7 +51,11 @@ export const FailedData = z.object({
 export const CancelRequestedData = z.object({ reason: z.string().optional(), requestedBy: z.string() });
 export const CancelledData = z.object({ reason: z.string(), wasRunning: z.boolean() });
 export const ExpiredData = z.object({ expiresAt: z.string().datetime() });
-export const RetryRequestedData = z.object({ requestedBy: z.string() });
+export const RetryRequestedData = z.object({
+  requestedBy: z.string().max(200),
+  /** Attempts granted from here on (a fresh budget); absent means one more. */
+  attempts: z.number().int().min(1).max(100).optional(),
+});
 
 export const DataSchemas = {
   [EventType.ENQUEUED]: EnqueuedData,

@@ -12,3 +12,4 @@ export * from './lazy-producer';
 export * from './dead-letter';
 export * from './instance-slot';
 export * from './message-size';
+export * from './record-headers';

@@ -56,6 +56,15 @@ export class TaskQueries {
     return { items: rows, nextCursor };
   }
 
+  /** The attempt budget the task was enqueued with (its `task.enqueued` event). */
+  async enqueuedMaxAttempts(tenantId: string, taskId: string): Promise<number | null> {
+    const res = await this.knex.raw(
+      `select (data->>'maxAttempts')::int as n from task_events where task_id = ? and tenant_id = ? and type = 'task.enqueued' limit 1`,
+      [taskId, tenantId],
+    );
+    return res.rows.length ? Number(res.rows[0].n) : null;
+  }
+
   async history(tenantId: string, taskId: string): Promise<HistoryEntry[]> {
     const res = await this.knex.raw(
       `select event_id, type, at, attempt, data, partition, "offset" from task_events where task_id = ? and tenant_id = ? order by "offset", at`,

@@ -5,6 +5,7 @@ import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from '../projection/database.service';
 import { ProjectorService } from '../projection/projector.service';
+import { SchedulerService } from '../scheduler/scheduler.service';
 import { WorkerService } from '../worker/worker.service';
 
 /**
@@ -23,6 +24,7 @@ export class RolesService implements OnApplicationBootstrap {
     private readonly db: DatabaseService,
     private readonly worker: WorkerService,
     private readonly projector: ProjectorService,
+    private readonly scheduler: SchedulerService,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -47,9 +49,11 @@ export class RolesService implements OnApplicationBootstrap {
   private async startAll(): Promise<void> {
     const roles = this.config.roles;
     await this.retry('kafka topics', () => this.kafka.ensureTopics());
-    if (roles.includes('api') || roles.includes('projector')) await this.retry('database', () => this.db.get());
+    if (roles.includes('api') || roles.includes('projector') || roles.includes('scheduler'))
+      await this.retry('database', () => this.db.get());
     if (roles.includes('projector')) await this.retry('projector', () => this.projector.start());
     if (roles.includes('worker')) await this.retry('worker', () => this.worker.start());
+    if (roles.includes('scheduler')) await this.retry('scheduler', () => this.scheduler.start());
     this.isReady = true;
     this.logger.write('info', 'tasklog ready', { roles, topicPrefix: this.config.topicPrefix });
   }

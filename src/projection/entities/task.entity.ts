@@ -22,6 +22,8 @@ export class TaskRow {
   error?: { name: string; message: string } | null;
   attempt!: number;
   maxAttempts!: number;
+  backoff?: { type: 'fixed' | 'exponential'; delayMs: number; maxDelayMs?: number } | null;
+  timeoutMs?: number | null;
   progressProcessed?: number | null;
   progressTotal?: number | null;
   progressSucceeded?: number | null;
@@ -62,6 +64,8 @@ export const TaskSchema = new EntitySchema<TaskRow>({
     error: { type: 'json', nullable: true },
     attempt: { type: 'integer' },
     maxAttempts: { type: 'integer' },
+    backoff: { type: 'json', nullable: true },
+    timeoutMs: { type: 'integer', nullable: true },
     progressProcessed: { type: 'double', nullable: true },
     progressTotal: { type: 'double', nullable: true },
     progressSucceeded: { type: 'double', nullable: true },

@@ -1,0 +1,47 @@
+import { deterministicId } from '../common/ids';
+import { encodeEvent, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
+
+/** What a run of one attempt needs; from the projection (scheduler, manual retry). */
+export interface RunnableTask {
+  id: string;
+  tenantId: string;
+  type: string;
+  payload: unknown;
+  priority: number;
+  /** The attempt to run. */
+  attempt: number;
+  timeoutMs: number | null;
+  concurrencyKey: string | null;
+  createdAt: string;
+}
+
+/**
+ * `task.queued` and the run command of one attempt. The queued event's id is derived from
+ * (task, attempt): a dispatch repeated (failover, two retry requests) adds no second history row,
+ * and the worker skips a run command for an attempt it already ran.
+ */
+export function runRecords(topics: Topics, t: RunnableTask, at: string): OutMessage[] {
+  const queued = {
+    ...makeEvent(EventType.QUEUED, { taskId: t.id, tenantId: t.tenantId, attempt: t.attempt }, { attempt: t.attempt }, at),
+    id: deterministicId('tasklog:queued', t.id, String(t.attempt)),
+  } as TaskEvent;
+  const command: RunCommand = {
+    taskId: t.id,
+    tenantId: t.tenantId,
+    taskType: t.type,
+    payload: t.payload,
+    attempt: t.attempt,
+    ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
+    enqueuedAt: t.createdAt,
+  };
+  return [
+    { topic: topics.events, key: t.id, value: encodeEvent(queued), headers: recordHeaders(queued.type, t.tenantId, SCHEMA_VERSION) },
+    {
+      topic: topics.commands[laneFor(t.priority)],
+      key: t.concurrencyKey ?? t.id,
+      value: Buffer.from(JSON.stringify(command)),
+      headers: recordHeaders('task.run', t.tenantId, SCHEMA_VERSION),
+    },
+  ];
+}

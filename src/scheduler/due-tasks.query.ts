@@ -1,0 +1,25 @@
+import { Knex } from '@mikro-orm/knex';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { DueTask } from './due-task';
+
+/** Delayed tasks and retries whose run time has come, oldest first (served by tasks_due_idx). */
+export async function findDueTasks(orm: MikroORM, limit: number): Promise<DueTask[]> {
+  const knex: Knex = orm.em.getConnection().getKnex();
+  const res = await knex.raw(
+    `select id, tenant_id, type, payload, priority, attempt, timeout_ms, concurrency_key, created_at, run_at
+       from tasks where status in ('scheduled', 'retrying') and run_at <= now() order by run_at limit ?`,
+    [limit],
+  );
+  return res.rows.map((r: Record<string, unknown>) => ({
+    id: String(r.id),
+    tenantId: String(r.tenant_id),
+    type: String(r.type),
+    payload: r.payload ?? null,
+    priority: Number(r.priority),
+    attempt: Number(r.attempt) + 1,
+    timeoutMs: r.timeout_ms == null ? null : Number(r.timeout_ms),
+    concurrencyKey: (r.concurrency_key as string | null) ?? null,
+    createdAt: new Date(r.created_at as string).toISOString(),
+    runAt: new Date(r.run_at as string).toISOString(),
+  }));
+}

@@ -1,0 +1,6 @@
+// The scheduler role: one leader (Postgres advisory lock) queues delayed tasks and retries when due.
+//   TASKLOG_ROLES=scheduler node dist/src/main.js   # run standbys beside it; one leads
+export * from './scheduler.service';
+export * from './leader-lock';
+export * from './due-dispatcher';
+export * from './due-task';

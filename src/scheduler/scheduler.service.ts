@@ -1,0 +1,104 @@
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { Clock } from '../common/clock';
+import { JsonLogger } from '../common/logger';
+import { TASKLOG_CONFIG, TasklogConfig } from '../config';
+import { KafkaService } from '../kafka/kafka.service';
+import { DatabaseService } from '../projection/database.service';
+import { DueDispatcher } from './due-dispatcher';
+import { findDueTasks } from './due-tasks.query';
+import { LeaderLock } from './leader-lock';
+
+export const LEADER_INTERVAL = 'tasklog.scheduler.leader';
+export const DISPATCH_INTERVAL = 'tasklog.scheduler.dispatch';
+/** Due tasks read per tick; more wait for the next tick. */
+const BATCH = 2000;
+
+/**
+ * The scheduler role: one leader across processes (a Postgres advisory lock), standbys retry
+ * every leader interval. The leader queues delayed tasks and retries when they are due. Its
+ * loops are `SchedulerRegistry` intervals, visible and stoppable the Nest way.
+ */
+@Injectable()
+export class SchedulerService implements BeforeApplicationShutdown {
+  private lock: LeaderLock | null = null;
+  private dispatcher: DueDispatcher | null = null;
+  private ticking = false;
+  private readonly log: JsonLogger;
+
+  constructor(
+    @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly kafka: KafkaService,
+    private readonly db: DatabaseService,
+    private readonly clock: Clock,
+    logger: JsonLogger,
+  ) {
+    this.log = logger.child({ component: 'scheduler' });
+  }
+
+  get isLeader(): boolean {
+    return this.lock?.isHeld ?? false;
+  }
+
+  async start(): Promise<void> {
+    if (this.lock) return;
+    await this.kafka.ensureTopics();
+    await this.db.get();
+    this.lock = new LeaderLock(this.config.databaseUrl, `tasklog:scheduler:${this.config.topicPrefix}:${this.config.dbSchema}`);
+    this.dispatcher = new DueDispatcher({
+      topics: this.kafka.topics,
+      publish: (group) => this.kafka.transactional.publish(group),
+      now: () => this.clock.now(),
+    });
+    await this.leaderTick();
+    this.registry.addInterval(
+      LEADER_INTERVAL,
+      setInterval(() => void this.leaderTick(), this.config.schedulerLeaderIntervalMs),
+    );
+    this.registry.addInterval(
+      DISPATCH_INTERVAL,
+      setInterval(() => void this.dispatchTick(), this.config.schedulerIntervalMs),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const name of [LEADER_INTERVAL, DISPATCH_INTERVAL]) {
+      if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
+    }
+    await this.lock?.release();
+    this.lock = null;
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  private async leaderTick(): Promise<void> {
+    const lock = this.lock;
+    if (!lock) return;
+    const was = lock.isHeld;
+    try {
+      await lock.tryAcquire();
+    } catch (e) {
+      this.log.write('warn', 'scheduler cannot reach Postgres for leadership', { error: (e as Error).message });
+    }
+    if (lock.isHeld !== was) {
+      this.dispatcher?.reset();
+      this.log.write('info', lock.isHeld ? 'scheduler leadership acquired' : 'scheduler leadership lost', { pid: process.pid });
+    }
+  }
+
+  private async dispatchTick(): Promise<void> {
+    if (this.ticking || !this.isLeader || !this.dispatcher) return;
+    this.ticking = true;
+    try {
+      const due = await findDueTasks(await this.db.get(), BATCH);
+      if (due.length) await this.dispatcher.dispatch(due);
+    } catch (e) {
+      this.log.write('warn', 'dispatching due tasks failed; next tick retries', { error: (e as Error).message });
+    } finally {
+      this.ticking = false;
+    }
+  }
+}
