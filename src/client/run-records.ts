@@ -1,5 +1,6 @@
 import { deterministicId } from '../common/ids';
 import { encodeEvent, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { TaskBackoff } from '../domain';
 import { laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
 
 /** What a run of one attempt needs; from the projection (scheduler, manual retry). */
@@ -12,6 +13,8 @@ export interface RunnableTask {
   /** The attempt to run. */
   attempt: number;
   timeoutMs: number | null;
+  maxAttempts: number;
+  backoff: TaskBackoff;
   concurrencyKey: string | null;
   createdAt: string;
 }
@@ -33,6 +36,7 @@ export function runRecords(topics: Topics, t: RunnableTask, at: string): OutMess
     payload: t.payload,
     attempt: t.attempt,
     ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
+    ...(t.maxAttempts > t.attempt ? { maxAttempts: t.maxAttempts, backoff: t.backoff } : {}),
     enqueuedAt: t.createdAt,
   };
   return [

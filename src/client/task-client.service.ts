@@ -27,6 +27,7 @@ export class TaskClientService {
       now: () => clock.now(),
       maxPayloadBytes: config.maxPayloadBytes,
       isKnownType: (t) => registry.has(t),
+      typeDefaults: (t) => registry.options(t),
       assertFits: (messages) => kafka.assertFits(messages),
       findExisting: async (tenantId, taskId) => {
         try {

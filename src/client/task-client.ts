@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deterministicId, ErrorCode, TasklogError, uuidv7 } from '../common';
 import { canonicalJson } from '../common/canonical-json';
-import { evolve, TaskState } from '../domain';
+import { evolve, TaskBackoff, TaskState } from '../domain';
 import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { Header, laneFor, OutMessage, recordHeaders, Topics, TransactionalPublisher } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
@@ -17,6 +17,8 @@ export interface TaskClientDeps {
   isKnownType: (taskType: string) => boolean;
   /** Finds an existing task for an idempotency key (the projection), when one is wired. */
   findExisting?: (tenantId: string, taskId: string) => Promise<TaskState | null>;
+  /** The task type's defaults from its handler (`@TaskHandler(type, options)`); task options win. */
+  typeDefaults?: (taskType: string) => { maxAttempts?: number; backoff?: TaskBackoff; timeoutMs?: number } | undefined;
   /** Throws (413) when a record is larger than the topics take; checked before it joins a group commit. */
   assertFits?: (messages: OutMessage[]) => void;
 }
@@ -43,6 +45,13 @@ export class TaskClient {
     if (!this.deps.isKnownType(valid.taskType)) {
       throw new TasklogError(ErrorCode.UNKNOWN_TASK_TYPE, `unknown task type "${valid.taskType}"`, { taskType: valid.taskType });
     }
+    const defaults = this.deps.typeDefaults?.(valid.taskType) ?? {};
+    valid.options = {
+      ...valid.options,
+      maxAttempts: valid.options.maxAttempts ?? defaults.maxAttempts,
+      backoff: valid.options.backoff ?? defaults.backoff,
+      timeoutMs: valid.options.timeoutMs ?? defaults.timeoutMs,
+    };
     const tenantId = valid.options.tenantId ?? 'default';
     const key = valid.options.idempotencyKey;
     if (!key) return this.publish(uuidv7(), tenantId, valid.taskType, valid.payload, valid.options);
@@ -75,6 +84,8 @@ export class TaskClient {
     const at = new Date(deps.now()).toISOString();
     const scope = { taskId, tenantId, attempt: 0, correlationId: options.correlationId };
     const priority = options.priority ?? 5;
+    const maxAttempts = options.maxAttempts ?? 1;
+    const backoff: TaskBackoff = options.backoff ?? { type: 'exponential', delayMs: 1000 };
     const runAt =
       options.delayMs !== undefined
         ? new Date(deps.now() + options.delayMs).toISOString()
@@ -88,8 +99,8 @@ export class TaskClient {
         taskType,
         payload,
         priority,
-        maxAttempts: options.maxAttempts ?? 1,
-        backoff: options.backoff ?? { type: 'exponential', delayMs: 1000 },
+        maxAttempts,
+        backoff,
         ...(runAt ? { runAt } : {}),
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
@@ -127,6 +138,7 @@ export class TaskClient {
       payload,
       attempt: 1,
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(maxAttempts > 1 ? { maxAttempts, backoff } : {}),
       ...(options.correlationId ? { correlationId: options.correlationId } : {}),
       enqueuedAt: at,
     };

@@ -3,3 +3,4 @@
 export * from './task-status';
 export * from './task-state';
 export * from './evolve';
+export * from './backoff';

@@ -9,10 +9,21 @@ export const MAX_PROGRESS_MESSAGE_CHARS = 2000;
 export const MAX_ERROR_NAME_CHARS = 200;
 export const MAX_ERROR_MESSAGE_CHARS = 4000;
 
+const DAY_MS = 24 * 3600 * 1000;
 export const BackoffSchema = z.object({
   type: z.enum(['fixed', 'exponential']).default('exponential'),
-  delayMs: z.number().int().min(0).default(1000),
-  maxDelayMs: z.number().int().min(0).optional(),
+  delayMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * DAY_MS)
+    .default(1000),
+  maxDelayMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY_MS)
+    .optional(),
 });
 
 export const EnqueuedData = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BackoffSchema } from './event.schemas';
 
 /** What a worker receives on a command lane: everything needed to run one attempt. */
 export const RunCommandSchema = z.object({
@@ -8,6 +9,9 @@ export const RunCommandSchema = z.object({
   payload: z.unknown(),
   attempt: z.number().int().min(1),
   timeoutMs: z.number().int().positive().optional(),
+  /** Attempts in all; the worker retries a retryable failure while attempt < maxAttempts. */
+  maxAttempts: z.number().int().min(1).max(1000).optional(),
+  backoff: BackoffSchema.optional(),
   correlationId: z.string().optional(),
   enqueuedAt: z.string().datetime(),
 });

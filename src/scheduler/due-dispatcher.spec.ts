@@ -10,6 +10,8 @@ const task = (id: string, attempt = 1): DueTask => ({
   priority: 9,
   attempt,
   timeoutMs: 5000,
+  maxAttempts: 1,
+  backoff: { type: 'fixed', delayMs: 0 },
   concurrencyKey: null,
   createdAt: '2026-11-26T10:00:00.000Z',
   runAt: '2026-11-26T10:05:00.000Z',

@@ -6,7 +6,7 @@ import { DueTask } from './due-task';
 export async function findDueTasks(orm: MikroORM, limit: number): Promise<DueTask[]> {
   const knex: Knex = orm.em.getConnection().getKnex();
   const res = await knex.raw(
-    `select id, tenant_id, type, payload, priority, attempt, timeout_ms, concurrency_key, created_at, run_at
+    `select id, tenant_id, type, payload, priority, attempt, max_attempts, backoff, timeout_ms, concurrency_key, created_at, run_at
        from tasks where status in ('scheduled', 'retrying') and run_at <= now() order by run_at limit ?`,
     [limit],
   );
@@ -18,6 +18,8 @@ export async function findDueTasks(orm: MikroORM, limit: number): Promise<DueTas
     priority: Number(r.priority),
     attempt: Number(r.attempt) + 1,
     timeoutMs: r.timeout_ms == null ? null : Number(r.timeout_ms),
+    maxAttempts: Number(r.max_attempts),
+    backoff: (r.backoff as DueTask['backoff']) ?? { type: 'exponential', delayMs: 1000 },
     concurrencyKey: (r.concurrency_key as string | null) ?? null,
     createdAt: new Date(r.created_at as string).toISOString(),
     runAt: new Date(r.run_at as string).toISOString(),

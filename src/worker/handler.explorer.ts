@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { HandlerRegistry } from './handler.registry';
-import { TASK_HANDLER } from './task-handler.decorator';
+import { TASK_HANDLER, TaskHandlerMetadata } from './task-handler.decorator';
 import { TaskHandlerFn } from './task-context';
 
 /** Finds every @TaskHandler method among the app's providers and registers it. */
@@ -21,9 +21,9 @@ export class HandlerExplorer implements OnModuleInit {
       const proto = Object.getPrototypeOf(instance);
       for (const name of this.scanner.getAllMethodNames(proto)) {
         const method = instance[name] as TaskHandlerFn;
-        const taskType = this.reflector.get<string | undefined>(TASK_HANDLER, method);
-        if (!taskType) continue;
-        this.registry.register(taskType, method.bind(instance), `${proto.constructor.name}.${name}`);
+        const meta = this.reflector.get<TaskHandlerMetadata | undefined>(TASK_HANDLER, method);
+        if (!meta) continue;
+        this.registry.register(meta.taskType, method.bind(instance), `${proto.constructor.name}.${name}`, meta.options);
       }
     }
   }

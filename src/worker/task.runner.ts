@@ -1,7 +1,10 @@
 import { ensureError, ErrorCode, TasklogError } from '../common/errors';
 import { JsonLogger } from '../common/logger';
 import { EventDataMap, EventSchema, EventType, makeEvent, RunCommand, TaskEvent } from '../events';
+import { backoffDelay } from '../domain/backoff';
 import { HandlerRegistry } from './handler.registry';
+
+const DEFAULT_BACKOFF = { type: 'exponential' as const, delayMs: 1000 };
 import { errorData, progressData, resultData } from './outcome-data';
 import { ProgressReporter } from './progress.reporter';
 import { ShutdownAbort } from './shutdown-abort.error';
@@ -89,13 +92,13 @@ export class TaskRunner {
       const data = resultData(result, deps.maxResultBytes);
       outcome =
         'problem' in data
-          ? this.failed(event, log, Object.assign(new Error(data.problem), { name: 'ResultNotStorable' }), false)
+          ? this.failed(cmd, event, log, Object.assign(new Error(data.problem), { name: 'ResultNotStorable' }), false)
           : event(EventType.COMPLETED, { result: data.json, durationMs: deps.now() - startedAt });
     } catch (thrown) {
       progress.flush();
       const error = ensureError(thrown);
       const released = abort.signal.reason instanceof ShutdownAbort;
-      outcome = released ? null : this.failed(event, log, error, (error as { retryable?: boolean }).retryable !== false);
+      outcome = released ? null : this.failed(cmd, event, log, error, (error as { retryable?: boolean }).retryable !== false);
       if (released) log.write('info', 'handler aborted by shutdown; the attempt is handed back', {});
     } finally {
       // Later progress from a handler that outlived its timeout would follow the outcome.
@@ -118,15 +121,24 @@ export class TaskRunner {
     return { durable, released: outcome === null };
   }
 
+  /**
+   * The retry policy: a retryable failure before the last attempt is `willRetry` with the time of
+   * the next attempt (backoff from the command); the scheduler queues it when due. A
+   * NonRetryableError, an unstorable result or the last attempt ends the task.
+   */
   private failed(
+    cmd: RunCommand,
     event: <K extends EventType>(type: K, data: EventDataMap[K]) => TaskEvent,
     log: JsonLogger,
     error: Error,
     retryable: boolean,
   ): TaskEvent {
-    log.write('warn', 'task failed', { error: error.message, errorName: error.name });
-    // Retries with backoff are decided by the scheduler (not built yet): every failure is final for now.
-    return event(EventType.FAILED, { error: errorData(error, retryable), willRetry: false });
+    const willRetry = retryable && cmd.attempt < (cmd.maxAttempts ?? 1);
+    const retryAt = willRetry
+      ? new Date(this.deps.now() + backoffDelay(cmd.attempt, cmd.backoff ?? DEFAULT_BACKOFF)).toISOString()
+      : undefined;
+    log.write('warn', willRetry ? 'task failed; it will retry' : 'task failed', { error: error.message, errorName: error.name, retryAt });
+    return event(EventType.FAILED, { error: errorData(error, retryable), willRetry, ...(retryAt ? { retryAt } : {}) });
   }
 
   /**
