@@ -17,8 +17,13 @@ export interface ParallelConsumerOptions {
   groupId: string;
   topics: string[];
   concurrency: number;
-  /** Fetched but unfinished messages above which partitions are paused. */
+  /** Fetched but unfinished messages of one topic above which that topic is paused. */
   maxBuffered: number;
+  /**
+   * Share of the slots per topic under saturation (priority lanes): waiting messages get a
+   * freed slot by weighted round-robin over their topics. Topics not named weigh 1.
+   */
+  topicWeights?: Record<string, number>;
   /**
    * Offsets one partition may hold above its commit point (finished or not) before it is
    * paused: a message that never finishes must not let its tracker grow without bound.
@@ -62,8 +67,9 @@ export class ParallelConsumer {
   private readonly running = new Map<string, Promise<boolean>>();
   private readonly keyTails = new Map<string, Promise<boolean>>();
   private readonly pausedPartitions = new Set<string>();
-  private buffered = 0;
-  private paused = false;
+  /** Fetched, unfinished messages per topic; each topic (lane) is paused on its own. */
+  private readonly buffered = new Map<string, number>();
+  private readonly pausedTopics = new Set<string>();
   private stopping = false;
   private restarting = false;
   private halt = new AbortController();
@@ -76,7 +82,7 @@ export class ParallelConsumer {
     private readonly kafka: KafkaClient,
     private readonly options: ParallelConsumerOptions,
   ) {
-    this.slots = new Semaphore(options.concurrency);
+    this.slots = new Semaphore(options.concurrency, options.topicWeights);
   }
 
   async start(): Promise<void> {
@@ -117,7 +123,7 @@ export class ParallelConsumer {
   private async reconnect(): Promise<void> {
     const old = this.consumer;
     this.consumer = null;
-    this.paused = false;
+    this.pausedTopics.clear();
     this.pausedPartitions.clear();
     this.trackers.clear();
     this.committed.clear();
@@ -198,7 +204,7 @@ export class ParallelConsumer {
       let tracker = this.trackers.get(id);
       if (!tracker) this.trackers.set(id, (tracker = new OffsetTracker()));
       // Unresolved messages are fetched again once the partition resumes.
-      if (this.overBuffered() || this.partitionFull(tracker)) break;
+      if (this.overBuffered(batch.topic) || this.partitionFull(tracker)) break;
       const message = toInMessage(batch.topic, batch.partition, raw);
       const offset = Number(raw.offset);
       tracker.track(offset);
@@ -220,12 +226,12 @@ export class ParallelConsumer {
   private schedule(runKey: string, message: InMessage): Promise<boolean> {
     const key = this.options.keyOf?.(message) ?? null;
     const previous: Promise<unknown> = key ? (this.keyTails.get(key) ?? Promise.resolve()) : Promise.resolve();
-    this.buffered += 1;
+    this.buffered.set(message.topic, (this.buffered.get(message.topic) ?? 0) + 1);
     const work = previous
       .then(() => this.run(runKey, message))
       .finally(() => {
         this.running.delete(runKey);
-        this.buffered -= 1;
+        this.buffered.set(message.topic, this.buffered.get(message.topic)! - 1);
         if (key && this.keyTails.get(key) === work) this.keyTails.delete(key);
         this.applyBackPressure();
       });
@@ -237,7 +243,7 @@ export class ParallelConsumer {
   /** Resolves true once the message is finished (handled and durable, or released). */
   private async run(runKey: string, message: InMessage): Promise<boolean> {
     try {
-      await this.slots.acquire(this.halt.signal);
+      await this.slots.acquire(this.halt.signal, message.topic);
     } catch {
       return this.release(runKey, message);
     }
@@ -314,8 +320,8 @@ export class ParallelConsumer {
       .finally(() => (this.restarting = false));
   }
 
-  private overBuffered(): boolean {
-    return this.buffered >= this.options.maxBuffered;
+  private overBuffered(topic: string): boolean {
+    return (this.buffered.get(topic) ?? 0) >= this.options.maxBuffered;
   }
 
   private partitionFull(tracker: OffsetTracker): boolean {
@@ -325,19 +331,20 @@ export class ParallelConsumer {
   private applyBackPressure(): void {
     const consumer = this.consumer;
     if (!consumer || this.stopping) return;
-    const topics = this.options.topics.map((topic) => ({ topic }));
-    if (!this.paused && this.overBuffered()) {
-      this.paused = true;
-      consumer.pause(topics);
-    } else if (this.paused && this.buffered <= this.options.maxBuffered / 2) {
-      this.paused = false;
-      // Resuming whole topics also lifts partition pauses; they are applied again below.
-      consumer.resume(topics);
-      this.pausedPartitions.clear();
+    for (const topic of this.options.topics) {
+      if (!this.pausedTopics.has(topic) && this.overBuffered(topic)) {
+        this.pausedTopics.add(topic);
+        consumer.pause([{ topic }]);
+      } else if (this.pausedTopics.has(topic) && (this.buffered.get(topic) ?? 0) <= this.options.maxBuffered / 2) {
+        this.pausedTopics.delete(topic);
+        // Resuming a whole topic also lifts its partition pauses; they are applied again below.
+        consumer.resume([{ topic }]);
+        for (const id of [...this.pausedPartitions]) if (topicPartition(id).topic === topic) this.pausedPartitions.delete(id);
+      }
     }
-    // Partition pauses wait for the global one to lift: kafkajs would drop a topic-wide pause.
-    if (this.paused) return;
     for (const [id, tracker] of this.trackers) {
+      // Partition pauses wait for their topic's pause to lift: kafkajs would drop a topic-wide pause.
+      if (this.pausedTopics.has(topicPartition(id).topic)) continue;
       if (!this.pausedPartitions.has(id) && this.partitionFull(tracker)) {
         this.pausedPartitions.add(id);
         consumer.pause([topicPartition(id)]);

@@ -11,6 +11,9 @@ import { HandlerRegistry } from './handler.registry';
 import { RecentRuns } from './recent-runs';
 import { TaskRunner } from './task.runner';
 
+/** Slots per lane under saturation, out of 10. */
+export const LANE_WEIGHTS = { high: 6, normal: 3, low: 1 } as const;
+
 /** The worker role: consumes the command lanes and runs handlers beside the fetch loop. */
 @Injectable()
 export class WorkerService implements BeforeApplicationShutdown {
@@ -66,6 +69,8 @@ export class WorkerService implements BeforeApplicationShutdown {
       groupId: `${this.config.topicPrefix}.workers`,
       topics: [t.high, t.normal, t.low],
       concurrency: this.config.concurrency,
+      // Under saturation the lanes share slots 6:3:1 (ADR 0005): high first, low never starved.
+      topicWeights: { [t.high]: LANE_WEIGHTS.high, [t.normal]: LANE_WEIGHTS.normal, [t.low]: LANE_WEIGHTS.low },
       maxBuffered,
       // One partition may use the whole buffer (concurrency is not capped by partitions), no more.
       maxPendingPerPartition: maxBuffered,
