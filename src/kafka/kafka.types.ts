@@ -14,6 +14,8 @@ export interface InMessage {
   value: Buffer | null;
   headers: Record<string, string>;
   timestamp: string;
+  /** Another consumer of the group had already started this message (it crashed before finishing). */
+  redelivered?: boolean;
 }
 
 export const Header = {

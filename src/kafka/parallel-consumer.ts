@@ -74,7 +74,12 @@ export class ParallelConsumer {
   private restarting = false;
   private halt = new AbortController();
   private commitTimer: NodeJS.Timeout | null = null;
-  private readonly committed = new Map<string, number>();
+  private readonly committed = new Map<string, string>();
+  /** Per partition, the highest offset handed to a handler; committed as offset metadata. */
+  private readonly startedUpTo = new Map<string, number>();
+  /** Per partition, what the previous owner had started past its commit point (from that metadata). */
+  private redeliverUpTo = new Map<string, number>();
+  private assignmentRead: Promise<void> = Promise.resolve();
   joins = 0;
   restarts = 0;
 
@@ -127,6 +132,7 @@ export class ParallelConsumer {
     this.pausedPartitions.clear();
     this.trackers.clear();
     this.committed.clear();
+    this.startedUpTo.clear();
     await old?.disconnect().catch(() => undefined);
     await retryWithBackoff(() => this.connect(), {
       initialMs: 1000,
@@ -195,10 +201,40 @@ export class ParallelConsumer {
     for (const id of [...this.pausedPartitions]) if (!assigned.has(id)) this.pausedPartitions.delete(id);
     for (const id of assigned) if (!this.trackers.has(id)) this.trackers.set(id, new OffsetTracker());
     this.options.logger.write('info', 'partitions assigned', { groupId: this.options.groupId, partitions: [...assigned] });
+    this.assignmentRead = this.readRedeliveries(assignment);
+  }
+
+  /**
+   * Reads the metadata of the committed offsets: how far the previous owner of each partition had
+   * started handlers. Messages up to there may have run already (its process died): they are
+   * marked `redelivered`. Best effort: without it, nothing is marked.
+   */
+  private async readRedeliveries(assignment: Record<string, number[]>): Promise<void> {
+    let admin: ReturnType<KafkaClient['admin']> | null = null;
+    try {
+      admin = this.kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchOffsets({ groupId: this.options.groupId, topics: Object.keys(assignment) });
+      const next = new Map<string, number>();
+      for (const t of offsets) {
+        for (const p of t.partitions) {
+          const started = parseStartedUpTo(p.metadata);
+          if (started !== null && started >= Number(p.offset)) next.set(`${t.topic}:${p.partition}`, started);
+        }
+      }
+      this.redeliverUpTo = next;
+    } catch (e) {
+      this.options.logger.write('warn', 'could not read the previous owners offsets metadata; reruns are not marked', {
+        error: (e as Error).message,
+      });
+    } finally {
+      await admin?.disconnect().catch(() => undefined);
+    }
   }
 
   private async dispatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const id = `${batch.topic}:${batch.partition}`;
+    await this.assignmentRead;
     for (const raw of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
       let tracker = this.trackers.get(id);
@@ -207,6 +243,7 @@ export class ParallelConsumer {
       if (this.overBuffered(batch.topic) || this.partitionFull(tracker)) break;
       const message = toInMessage(batch.topic, batch.partition, raw);
       const offset = Number(raw.offset);
+      if (offset <= (this.redeliverUpTo.get(id) ?? -1)) message.redelivered = true;
       tracker.track(offset);
       const runKey = `${id}:${raw.offset}`;
       // A message re-fetched after a rebalance while it still runs here is not run twice.
@@ -251,6 +288,7 @@ export class ParallelConsumer {
       this.slots.release();
       return this.release(runKey, message);
     }
+    this.markStarted(message);
     let durable: Promise<void> | undefined;
     try {
       durable = (await this.handleWithRetries(runKey, message))?.durable;
@@ -355,6 +393,15 @@ export class ParallelConsumer {
     }
   }
 
+  private markStarted(message: InMessage): void {
+    const id = `${message.topic}:${message.partition}`;
+    const offset = Number(message.offset);
+    if (offset <= (this.startedUpTo.get(id) ?? -1)) return;
+    this.startedUpTo.set(id, offset);
+    // Committed as metadata soon, so the next owner knows, should this process die.
+    this.scheduleCommit();
+  }
+
   private scheduleCommit(): void {
     if (this.commitTimer) return;
     this.commitTimer = setTimeout(() => {
@@ -366,21 +413,34 @@ export class ParallelConsumer {
   private async commit(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
-    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    const offsets: { topic: string; partition: number; offset: string; metadata: string | null }[] = [];
     for (const [id, tracker] of this.trackers) {
       const next = tracker.committable();
-      if (next === null || this.committed.get(id) === next) continue;
+      if (next === null) continue;
+      const started = this.startedUpTo.get(id);
+      const metadata = started !== undefined && started >= next ? JSON.stringify({ startedUpTo: started }) : null;
+      if (this.committed.get(id) === `${next}:${metadata}`) continue;
       const { topic, partitions } = topicPartition(id);
-      offsets.push({ topic, partition: partitions[0], offset: String(next) });
+      offsets.push({ topic, partition: partitions[0], offset: String(next), metadata });
     }
     if (offsets.length === 0) return;
     try {
       await consumer.commitOffsets(offsets);
-      for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, Number(o.offset));
+      for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, `${o.offset}:${o.metadata}`);
     } catch (e) {
       // A commit lost to a rebalance only means a redelivery later; the next commit retries.
       this.options.logger.write('warn', 'offset commit failed', { error: (e as Error).message });
     }
+  }
+}
+
+function parseStartedUpTo(metadata: string | null | undefined): number | null {
+  if (!metadata) return null;
+  try {
+    const n = Number((JSON.parse(metadata) as { startedUpTo?: unknown }).startedUpTo);
+    return Number.isInteger(n) ? n : null;
+  } catch {
+    return null;
   }
 }
 

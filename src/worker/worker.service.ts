@@ -123,7 +123,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       this.log.write('debug', 'duplicate run command skipped', { taskId: command.taskId, attempt: command.attempt, offset: m.offset });
       return;
     }
-    const redelivery = m.headers[Header.RELEASED] === 'true';
+    const redelivery = m.headers[Header.RELEASED] === 'true' || m.redelivered === true;
     const run = await this.runner.run(command, { redelivery });
     if (!run.released) return { durable: run.durable };
     this.recent.forget(command.taskId, command.attempt);
