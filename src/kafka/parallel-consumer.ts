@@ -1,4 +1,4 @@
-import { Consumer, EachBatchPayload } from 'kafkajs';
+import { Consumer, EachBatchPayload, PartitionAssigners } from 'kafkajs';
 import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { KafkaClient, toInMessage } from './kafka.client';
@@ -6,6 +6,7 @@ import { InMessage } from './kafka.types';
 import { onFatalCrash, startConsumer } from './consumer-lifecycle';
 import { OffsetTracker } from './offset-tracker';
 import { Semaphore } from './semaphore';
+import { CoPartitionedAssigner } from './co-partitioned.assigner';
 
 /**
  * A handler may return `durable`: its slot is freed when `handle` resolves, but the offset
@@ -106,6 +107,8 @@ export class ParallelConsumer {
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       readUncommitted: false,
+      // Round-robin stays second so a group mid rolling-upgrade (old members) can still agree on one.
+      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
