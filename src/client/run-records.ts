@@ -2,7 +2,7 @@ import { commandKey } from './command-key';
 import { deterministicId } from '../common/ids';
 import { encodeEvent, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { TaskBackoff } from '../domain';
-import { laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
+import { Header, laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
 
 /** What a run of one attempt needs; from the projection (scheduler, manual retry). */
 export interface RunnableTask {
@@ -46,7 +46,7 @@ export function runRecords(topics: Topics, t: RunnableTask, at: string): OutMess
       topic: topics.commands[laneFor(t.priority)],
       key: commandKey(t.tenantId, t.id, t.concurrencyKey),
       value: Buffer.from(JSON.stringify(command)),
-      headers: recordHeaders('task.run', t.tenantId, SCHEMA_VERSION),
+      headers: { ...recordHeaders('task.run', t.tenantId, SCHEMA_VERSION), [Header.TASK_TYPE]: t.type },
     },
   ];
 }

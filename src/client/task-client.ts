@@ -150,7 +150,7 @@ export class TaskClient {
         topic: deps.topics.commands[laneFor(priority)],
         key: commandKey(tenantId, taskId, options.concurrencyKey),
         value: Buffer.from(JSON.stringify(command)),
-        headers: headers('task.run'),
+        headers: { ...headers('task.run'), [Header.TASK_TYPE]: taskType },
       },
     ];
     deps.assertFits?.(group);

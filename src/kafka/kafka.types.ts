@@ -36,4 +36,6 @@ export const Header = {
   DLQ_TRUNCATED: 'dlq-truncated',
   /** On a run command a stopping worker handed back unrun (or aborted): the next run is a redelivery. */
   RELEASED: 'tasklog-released',
+  /** On run commands: the task type, so a worker can apply the type's own cap before decoding. */
+  TASK_TYPE: 'task-type',
 } as const;

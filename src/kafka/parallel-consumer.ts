@@ -35,6 +35,11 @@ export interface ParallelConsumerOptions {
   handle: (message: InMessage) => Promise<HandleResult>;
   /** Messages with the same key run one after another, in offset order. */
   keyOf?: (message: InMessage) => string | null;
+  /**
+   * A further limit a message must pass before it takes one of the `concurrency` slots (e.g. a
+   * task type's own cap). Taken first, so a message never holds a slot while it waits for it.
+   */
+  gateOf?: (message: InMessage) => Semaphore | null;
   /** Tries of `handle` for one message before the consumer restarts from its committed offsets. */
   handleAttempts?: number;
   /**
@@ -282,13 +287,25 @@ export class ParallelConsumer {
 
   /** Resolves true once the message is finished (handled and durable, or released). */
   private async run(runKey: string, message: InMessage): Promise<boolean> {
+    const gate = this.options.gateOf?.(message) ?? null;
     try {
-      await this.slots.acquire(this.halt.signal, message.topic);
+      // No await without a gate: an extra tick would let a stop slip between dispatch and slot.
+      if (gate) await gate.acquire(this.halt.signal, message.topic);
     } catch {
       return this.release(runKey, message);
     }
-    if (this.halt.signal.aborted) {
+    try {
+      await this.slots.acquire(this.halt.signal, message.topic);
+    } catch {
+      gate?.release();
+      return this.release(runKey, message);
+    }
+    const free = () => {
       this.slots.release();
+      gate?.release();
+    };
+    if (this.halt.signal.aborted) {
+      free();
       return this.release(runKey, message);
     }
     this.markStarted(message);
@@ -299,7 +316,7 @@ export class ParallelConsumer {
       this.giveUp(runKey, 'message handler kept failing', e as Error);
       return false;
     } finally {
-      this.slots.release();
+      free();
     }
     try {
       await durable;

@@ -6,6 +6,7 @@ import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { deadLetter, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import { Semaphore } from '../kafka/semaphore';
 import { KafkaService } from '../kafka/kafka.service';
 import { HandlerRegistry } from './handler.registry';
 import { RecentRuns } from './recent-runs';
@@ -21,6 +22,7 @@ export class WorkerService implements BeforeApplicationShutdown {
   private consumer: ParallelConsumer | null = null;
   private readonly runner: TaskRunner;
   private readonly recent = new RecentRuns();
+  private readonly typeGates = new Map<string, Semaphore | null>();
   private readonly log: JsonLogger;
   /** Set once the consumer has stopped: writes still failing then give up (their offsets stay uncommitted). */
   private stopped = true;
@@ -77,6 +79,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       logger: this.log,
       keyOf: (m) => m.key,
+      gateOf: (m) => this.typeGate(m),
       handle: (m) => this.handle(m),
       release: (m) => this.release(m),
     });
@@ -104,6 +107,19 @@ export class WorkerService implements BeforeApplicationShutdown {
   /** Before onApplicationShutdown, so the producers are still open while running tasks finish. */
   beforeApplicationShutdown(): Promise<void> {
     return this.stop();
+  }
+
+  /** The task type's own cap (`@TaskHandler(type, { concurrency })`), if it has one. */
+  private typeGate(m: InMessage): Semaphore | null {
+    const type = m.headers[Header.TASK_TYPE];
+    if (!type) return null;
+    let gate = this.typeGates.get(type);
+    if (gate === undefined) {
+      const cap = this.registry.options(type)?.concurrency;
+      gate = cap ? new Semaphore(cap) : null;
+      this.typeGates.set(type, gate);
+    }
+    return gate;
   }
 
   private async handle(m: InMessage): Promise<HandleResult> {
