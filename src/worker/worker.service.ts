@@ -74,8 +74,9 @@ export class WorkerService implements BeforeApplicationShutdown {
       // Under saturation the lanes share slots 6:3:1 (ADR 0005): high first, low never starved.
       topicWeights: { [t.high]: LANE_WEIGHTS.high, [t.normal]: LANE_WEIGHTS.normal, [t.low]: LANE_WEIGHTS.low },
       maxBuffered,
-      // One partition may use the whole buffer (concurrency is not capped by partitions), no more.
-      maxPendingPerPartition: maxBuffered,
+      // Offsets a partition may track past its commit point: far above the buffer, so only a
+      // pinned offset (a message that never finishes) reaches it, not a busy partition.
+      maxPendingPerPartition: maxBuffered * 10,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       logger: this.log,
       keyOf: (m) => m.key,
