@@ -18,12 +18,9 @@ export class DeadLettersController {
   @Get()
   async list(@Query() query: unknown, @Tenant() tenantId: string) {
     const q = parseInput(DeadLetterListQuery, query, 'query');
-    let queries;
-    try {
-      queries = await this.db.deadLetterQueries();
-    } catch (e) {
-      throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${(e as Error).message}`);
-    }
+    const queries = await this.db.deadLetterQueries().catch((e: Error) => {
+      throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${e.message}`);
+    });
     return queries.list({
       tenantId,
       withUntenanted: tenantId === DEFAULT_TENANT,
