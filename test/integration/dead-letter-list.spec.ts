@@ -5,6 +5,7 @@ import { DatabaseService } from '../../src/projection/database.service';
 import { toDeadLetterRecord } from '../../src/projection/dead-letter-record.mapper';
 import { TaskHandler } from '../../src/worker/task-handler.decorator';
 import { KafkaProbe } from '../support/dlq-reader';
+import { DeadLetter } from '../../src/projection/dead-letter.queries';
 import { cleanup, http, sql, startEngine, TestEngine } from '../support/engine';
 import { waitFor } from '../support/wait-for';
 
@@ -21,20 +22,7 @@ class DeadEndHandlers {
   }
 }
 
-interface Letter {
-  id: string;
-  kind: string;
-  reason: string;
-  taskId: string | null;
-  tenantId: string | null;
-  attempt: number | null;
-  source: { topic: string | null; partition: number | null; offset: string | null };
-  failedAt: string;
-  truncated: boolean;
-  originalBytes: number;
-  value: unknown;
-  valueFormat: string;
-}
+type Letter = DeadLetter;
 
 const TENANTS = ['acme', 'globex', 'default', 'pager'] as const;
 type TenantKey = (typeof TENANTS)[number];
