@@ -1,5 +1,7 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import { ErrorCode, TasklogError } from '../common/errors';
+import { TASKLOG_CONFIG, TasklogConfig } from '../config';
+import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from '../projection/database.service';
 import { Tenant } from './tenant';
 import { TenantGuard } from './tenant.guard';
@@ -7,17 +9,36 @@ import { TenantGuard } from './tenant.guard';
 @Controller('v1/stats')
 @UseGuards(TenantGuard)
 export class StatsController {
-  constructor(private readonly db: DatabaseService) {}
+  private live: { at: number; workers: Promise<string[]> } | null = null;
 
-  /** Counts by status and by type for the caller's tenant. */
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly kafka: KafkaService,
+    @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
+  ) {}
+
+  /** Counts by status and by type for the caller's tenant, and the running tasks whose worker vanished. */
   @Get()
   async stats(@Tenant() tenantId: string) {
+    const workers = await this.liveWorkers();
     try {
       const q = await this.db.queries();
-      const [byStatus, byType] = await Promise.all([q.countByStatus(tenantId), q.countByType(tenantId)]);
-      return { byStatus, byType };
+      const [byStatus, byType, stalled] = await Promise.all([
+        q.countByStatus(tenantId),
+        q.countByType(tenantId),
+        workers ? q.stalled(tenantId, workers, this.config.stallWindowMs) : null,
+      ]);
+      return { byStatus, byType, stalled, liveWorkers: workers?.length ?? null };
     } catch (e) {
       throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${(e as Error).message}`);
     }
+  }
+
+  /** The workers group's live members (cached 5 s); null when Kafka cannot tell. */
+  private async liveWorkers(): Promise<string[] | null> {
+    if (!this.live || Date.now() - this.live.at > 5000) {
+      this.live = { at: Date.now(), workers: this.kafka.client.liveMemberTags(`${this.config.topicPrefix}.workers`) };
+    }
+    return this.live.workers.catch(() => null);
   }
 }

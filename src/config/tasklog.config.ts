@@ -31,6 +31,7 @@ const Rule = {
   shutdownGraceMs: int(0, 3600000),
   schedulerIntervalMs: int(10, 60000),
   schedulerLeaderIntervalMs: int(100, 60000),
+  stallWindowMs: int(1000, 86_400_000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
@@ -77,6 +78,8 @@ export const EnvSchema = z.object({
   TASKLOG_SCHEDULER_INTERVAL_MS: Rule.schedulerIntervalMs.default(200),
   /** How often a standby scheduler tries to become leader (failover time is about this). */
   TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: Rule.schedulerLeaderIntervalMs.default(1000),
+  /** A running task whose worker left the group this long ago (no update since) counts as stalled. */
+  TASKLOG_STALL_WINDOW_MS: Rule.stallWindowMs.default(30000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -108,6 +111,7 @@ export type TasklogConfig = {
   shutdownGraceMs: number;
   schedulerIntervalMs: number;
   schedulerLeaderIntervalMs: number;
+  stallWindowMs: number;
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -153,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.TASKLOG_SHUTDOWN_GRACE_MS,
     schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
+    stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };
@@ -177,6 +182,7 @@ const ConfigSchema = z.object({
   shutdownGraceMs: Rule.shutdownGraceMs,
   schedulerIntervalMs: Rule.schedulerIntervalMs,
   schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
+  stallWindowMs: Rule.stallWindowMs,
   apiKeys: z.record(Rule.apiKey, Rule.tenant),
   logLevel: Rule.logLevel,
 });

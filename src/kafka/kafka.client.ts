@@ -1,4 +1,6 @@
+import { ASSIGNER_NAME } from './co-partitioned.assigner';
 import {
+  AssignerProtocol,
   Admin,
   ConfigResourceTypes,
   Consumer,
@@ -59,6 +61,19 @@ export class KafkaClient {
     };
     this.kafka = new Kafka(settings);
     this.probe = new Kafka({ ...settings, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+  }
+
+  /** The member tags (worker ids) of a group's live members; empty when the group has none. */
+  async liveMemberTags(groupId: string): Promise<string[]> {
+    const admin = this.admin();
+    await admin.connect();
+    try {
+      const [group] = (await admin.describeGroups([groupId])).groups;
+      if (group.protocol !== ASSIGNER_NAME) return [];
+      return group.members.map((m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.toString() ?? '').filter(Boolean);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   admin(): Admin {

@@ -6,7 +6,7 @@ import { InMessage } from './kafka.types';
 import { onFatalCrash, startConsumer } from './consumer-lifecycle';
 import { OffsetTracker } from './offset-tracker';
 import { Semaphore } from './semaphore';
-import { CoPartitionedAssigner } from './co-partitioned.assigner';
+import { coPartitionedAssigner } from './co-partitioned.assigner';
 
 /**
  * A handler may return `durable`: its slot is freed when `handle` resolves, but the offset
@@ -40,6 +40,8 @@ export interface ParallelConsumerOptions {
    * task type's own cap). Taken first, so a message never holds a slot while it waits for it.
    */
   gateOf?: (message: InMessage) => Semaphore | null;
+  /** Published in the group's member metadata (the worker id), so others can see who is alive. */
+  memberTag?: string;
   /** Tries of `handle` for one message before the consumer restarts from its committed offsets. */
   handleAttempts?: number;
   /**
@@ -113,7 +115,7 @@ export class ParallelConsumer {
       allowAutoTopicCreation: false,
       readUncommitted: false,
       // Round-robin stays second so a group mid rolling-upgrade (old members) can still agree on one.
-      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
+      partitionAssigners: [coPartitionedAssigner(o.memberTag), PartitionAssigners.roundRobin],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));

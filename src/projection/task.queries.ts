@@ -81,6 +81,20 @@ export class TaskQueries {
     }));
   }
 
+  /**
+   * Running tasks whose worker is not among the live ones and that have not changed for
+   * `windowMs`: their worker vanished and nobody has picked them up yet.
+   */
+  async stalled(tenantId: string, liveWorkers: string[], windowMs: number): Promise<{ count: number; taskIds: string[] }> {
+    const res = await this.knex.raw(
+      `select id from tasks where tenant_id = ? and status = 'running' and not (worker_id = any(?::text[]))
+         and updated_at < now() - (? * interval '1 millisecond') order by updated_at limit 101`,
+      [tenantId, liveWorkers, windowMs],
+    );
+    const ids = res.rows.map((r: { id: string }) => String(r.id));
+    return { count: ids.length, taskIds: ids.slice(0, 20) };
+  }
+
   async countByStatus(tenantId: string): Promise<Record<string, number>> {
     const res = await this.knex.raw(`select status, count(*)::int as n from tasks where tenant_id = ? group by status`, [tenantId]);
     return Object.fromEntries(res.rows.map((r: { status: string; n: number }) => [r.status, r.n]));

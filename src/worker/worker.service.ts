@@ -82,6 +82,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       maxPendingPerPartition: maxBuffered * 10,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       logger: this.log,
+      memberTag: this.workerId,
       keyOf: (m) => m.key,
       gateOf: (m) => this.typeGate(m),
       handle: (m) => this.handle(m),

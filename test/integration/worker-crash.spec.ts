@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskClientService } from '../../src/client/task-client.service';
-import { cleanup, sql, startEngine, TestEngine } from '../support/engine';
+import { cleanup, http, sql, startEngine, TestEngine } from '../support/engine';
 import { TestHandlers } from '../support/test-handlers';
 import { waitForGroup } from '../support/consumer-group';
 import { waitFor } from '../support/wait-for';
@@ -41,7 +41,7 @@ describe('when a worker process is killed with SIGKILL mid-task', () => {
 
   beforeAll(async () => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it in pretest)`);
-    api = await startEngine({ label: 'sigkill', handlers: [TestHandlers], config: { roles: ['api', 'projector'] } });
+    api = await startEngine({ label: 'sigkill', handlers: [TestHandlers], config: { roles: ['api', 'projector'], stallWindowMs: 1000 } });
   });
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
@@ -90,5 +90,26 @@ describe('when a worker process is killed with SIGKILL mid-task', () => {
     );
     expect(Number(running[0].n)).toBe(0);
     expect(survivor.exitCode).toBeNull();
+  }, 120000);
+
+  it('shows a task whose worker vanished as stalled until another worker takes it', async () => {
+    for (const c of children) c.kill('SIGKILL');
+    const lone = worker('lone');
+    await waitForGroup(`${api.prefix}.workers`, 1);
+    const task = await api.app.get(TaskClientService).enqueue('test.sleep', { ms: 20000 });
+    await waitFor(async () => (await events([task.id])).some((e) => e.type === 'task.started' && e.data.workerId === 'lone'), {
+      what: 'the lone worker to start the task',
+    });
+    lone.kill('SIGKILL');
+    const stats = () => http(`${api.url}/v1/stats`).then((r) => r.body);
+    const stalled = await waitFor(async () => ((await stats()).stalled?.taskIds.includes(task.id) ? await stats() : null), {
+      what: 'the task to show as stalled',
+    });
+    expect(stalled.stalled.count).toBeGreaterThanOrEqual(1);
+    worker('rescuer');
+    await waitFor(async () => (await events([task.id])).some((e) => e.type === 'task.started' && e.data.workerId === 'rescuer'), {
+      what: 'a new worker to take the task',
+    });
+    await waitFor(async () => !(await stats()).stalled.taskIds.includes(task.id), { what: 'the task to be stalled no more' });
   }, 120000);
 });
