@@ -4,11 +4,13 @@ import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
-import { decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
-import { deadLetter, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import { decodeCancelSignal, decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { BroadcastConsumer, deadLetter, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
 import { KafkaService } from '../kafka/kafka.service';
 import { HandlerRegistry } from './handler.registry';
+import { CancelledTasks } from './cancelled-tasks';
 import { RecentRuns } from './recent-runs';
+import { StartGate } from './start-gate';
 import { TaskRunner } from './task.runner';
 
 /** The worker role: consumes the command lanes and runs handlers beside the fetch loop. */
@@ -18,6 +20,9 @@ export class WorkerService implements BeforeApplicationShutdown {
   private consumer: ParallelConsumer | null = null;
   private readonly runner: TaskRunner;
   private readonly recent = new RecentRuns();
+  private readonly cancelled = new CancelledTasks();
+  private readonly gate: StartGate;
+  private control: BroadcastConsumer | null = null;
   private readonly log: JsonLogger;
   /** Set once the consumer has stopped: writes still failing then give up (their offsets stay uncommitted). */
   private stopped = true;
@@ -40,6 +45,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       maxResultBytes: config.maxPayloadBytes,
       logger: this.log,
     });
+    this.gate = new StartGate(this.cancelled, () => clock.now());
   }
 
   /** Group joins seen by this worker; a long task must not cause more than the first. */
@@ -62,6 +68,16 @@ export class WorkerService implements BeforeApplicationShutdown {
     const t = this.kafka.topics.commands;
     const maxBuffered = Math.max(this.config.concurrency * 4, 100);
     this.stopped = false;
+    // Cancels first: from the moment this worker takes commands, it hears their cancels.
+    // (A start retried after a failure replaces the listener of the failed one.)
+    await this.control?.stop();
+    this.control = new BroadcastConsumer(this.kafka.client, {
+      groupId: `${this.config.topicPrefix}.control.${this.workerId}`,
+      topic: this.kafka.topics.control,
+      logger: this.log,
+      handle: (m) => this.onCancelSignal(m),
+    });
+    await this.control.start();
     this.consumer = new ParallelConsumer(this.kafka.client, {
       groupId: `${this.config.topicPrefix}.workers`,
       topics: [t.high, t.normal, t.low],
@@ -93,6 +109,9 @@ export class WorkerService implements BeforeApplicationShutdown {
       });
     } finally {
       this.stopped = true;
+      // Only now: a task running through the grace period can still be cancelled.
+      await this.control?.stop();
+      this.control = null;
     }
   }
 
@@ -114,6 +133,12 @@ export class WorkerService implements BeforeApplicationShutdown {
       await this.deadLetter(m, `no handler for task type "${command.taskType}" on this worker`, command);
       return;
     }
+    // Checked when a slot is free, not when fetched: the command may have waited in the buffer.
+    const instead = this.gate.check(command, Number(m.timestamp));
+    if (instead) {
+      this.log.write('info', `run command not started: ${instead.type}`, { taskId: command.taskId, attempt: command.attempt });
+      return { durable: this.append([instead]) };
+    }
     if (!this.recent.claim(command.taskId, command.attempt)) {
       this.log.write('debug', 'duplicate run command skipped', { taskId: command.taskId, attempt: command.attempt, offset: m.offset });
       return;
@@ -123,6 +148,14 @@ export class WorkerService implements BeforeApplicationShutdown {
     if (!run.released) return { durable: run.durable };
     this.recent.forget(command.taskId, command.attempt);
     return { durable: run.durable.then(() => this.release(m)) };
+  }
+
+  /** Remembers the cancel (for commands still to come) and aborts the attempt if it runs here. */
+  private onCancelSignal(m: InMessage): void {
+    const signal = decodeCancelSignal(m.value);
+    this.cancelled.add(signal, Number(m.timestamp));
+    const aborted = this.runner.cancel(signal.taskId, signal.attempt, signal.reason);
+    this.log.write(aborted ? 'info' : 'debug', 'cancel signal', { taskId: signal.taskId, attempt: signal.attempt, aborted });
   }
 
   /**
