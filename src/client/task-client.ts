@@ -5,6 +5,7 @@ import { evolve, isTerminal, NOT_STARTED, TaskBackoff, TaskState } from '../doma
 import {
   CancelSignal,
   cancelledUnstartedEvent,
+  cancelRequestedEvent,
   encodeEvent,
   EventSchema,
   EventType,
@@ -221,7 +222,7 @@ export class TaskClient {
     const scope = { taskId: task.id, tenantId: task.tenantId, attempt };
     const events: TaskEvent[] = [];
     if (!(running && task.cancelRequestedAt)) {
-      events.push(makeEvent(EventType.CANCEL_REQUESTED, scope, { ...(reason ? { reason } : {}), requestedBy }, at) as TaskEvent);
+      events.push(cancelRequestedEvent(scope, { ...(reason ? { reason } : {}), requestedBy }, at));
     }
     if (!running) events.push(cancelledUnstartedEvent(scope, reason || DEFAULT_CANCEL_REASON, at));
     events.forEach(assertValidEvent);

@@ -3,9 +3,10 @@ import { EventType } from './event-types';
 import { EventScope, makeEvent } from './event.factory';
 import { TaskEvent } from './event.schemas';
 
-// Ends a task that has not started. Several parties may write the same ending (the API and the
-// worker holding the command; the scheduler's sweep and the worker), so its id is derived from
-// (task, attempt): the history keeps one row, and the reducer's first terminal wins anyway.
+// Cancel and expiry events. Several parties may write the same one (the API and the worker
+// holding the command; the scheduler's sweep and the worker; a client repeating its cancel),
+// so its id is derived from (task, attempt): the history keeps one row, and the reducer's
+// first terminal wins anyway.
 
 /** `task.expired` for the attempt `scope.attempt` that was not started by `expiresAt`. */
 export function expiredEvent(scope: EventScope, expiresAt: string, at: string): TaskEvent {
@@ -17,4 +18,13 @@ export function expiredEvent(scope: EventScope, expiresAt: string, at: string): 
 export function cancelledUnstartedEvent(scope: EventScope, reason: string, at: string): TaskEvent {
   const e = makeEvent(EventType.CANCELLED, scope, { reason, wasRunning: false }, at);
   return { ...e, id: deterministicId('tasklog:cancelled', scope.taskId, String(scope.attempt)) } as TaskEvent;
+}
+
+/**
+ * `task.cancel-requested` for the attempt `scope.attempt`. A cancel repeated before the
+ * projection shows the first (a client retrying its call) carries the same id: one history row.
+ */
+export function cancelRequestedEvent(scope: EventScope, data: { reason?: string; requestedBy: string }, at: string): TaskEvent {
+  const e = makeEvent(EventType.CANCEL_REQUESTED, scope, data, at);
+  return { ...e, id: deterministicId('tasklog:cancel-requested', scope.taskId, String(scope.attempt)) } as TaskEvent;
 }
