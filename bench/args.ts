@@ -6,13 +6,17 @@ export interface BenchArgs {
   timeline: boolean;
   /** Seconds to wait for all tasks to complete (each run). */
   timeoutS: number;
+  /** Scheduler lateness scenario instead of the throughput run. */
+  delayed: boolean;
+  /** Priority lanes under saturation instead of the throughput run. */
+  lanes: boolean;
 }
 
-const USAGE = 'usage: node dist/bench/bench.js [--tasks N] [--in-flight N] [--timeline] [--timeout SECONDS]';
+const USAGE = 'usage: node dist/bench/bench.js [--tasks N] [--in-flight N] [--timeline] [--timeout SECONDS] [--delayed] [--lanes]';
 
 /** Parses `--tasks N` / `--tasks=N` (default 20000) and `--in-flight N` (default 2000). */
 export function parseArgs(argv: string[]): BenchArgs {
-  const out: BenchArgs = { tasks: 20000, inFlight: 2000, timeline: false, timeoutS: 600 };
+  const out: BenchArgs = { tasks: 20000, inFlight: 2000, timeline: false, timeoutS: 600, delayed: false, lanes: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
@@ -33,6 +37,12 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--timeline':
         out.timeline = true;
+        break;
+      case '--delayed':
+        out.delayed = true;
+        break;
+      case '--lanes':
+        out.lanes = true;
         break;
       case '-h':
       case '--help':

@@ -11,6 +11,7 @@ import { parseArgs } from './args';
 import { BenchTimeout, runEngine } from './engine-run';
 import { tapStdout } from './progress';
 import { runRawCeiling } from './raw-run';
+import { runDelayed, runLanes } from './scenarios';
 import { buildReport, printTable, writeJson } from './report';
 import { runId, say } from './util';
 
@@ -31,6 +32,8 @@ async function main(): Promise<number> {
   const id = runId();
   say(`tasklog bench: ${args.tasks} tasks, node ${process.version}, ${cpuCount} cpus, up to ${args.inFlight} enqueues in flight`);
   say(`kafka ${config.brokers.join(',')}, postgres ${config.databaseUrl.replace(/(:\/\/[^:/@]*):[^@/]*@/, '$1:***@')}, run id ${id}`);
+
+  if (args.delayed || args.lanes) return runScenarios(args, config, id);
 
   say('\n== engine: enqueue -> worker -> projector (Postgres) ==');
   let engine;
@@ -84,6 +87,28 @@ async function main(): Promise<number> {
   }
   const file = writeJson(join(ROOT, 'bench', 'results'), report);
   say(`wrote ${relative(process.cwd(), file) || file}`);
+  return 0;
+}
+
+/** `--delayed` and `--lanes`: lifecycle figures instead of the throughput comparison. */
+async function runScenarios(args: ReturnType<typeof parseArgs>, config: ReturnType<typeof loadConfig>, id: string): Promise<number> {
+  const timeoutMs = args.timeoutS * 1000;
+  if (args.delayed) {
+    const tasks = Math.min(args.tasks, 10000);
+    say(`\n== scheduler lateness: ${tasks} delayed tasks due at 1000/s ==`);
+    const late = await runDelayed({ id: `${id}d`, config, timeoutMs }, tasks, 1000);
+    say(`lateness (start - runAt) ms: p50 ${late.p50}, p99 ${late.p99}, max ${late.max}, min ${late.min}`);
+  }
+  if (args.lanes) {
+    const perLane = Math.min(Math.floor(args.tasks / 3), 1000);
+    say(`\n== priority lanes under saturation: ${perLane} tasks per lane of 20 ms, concurrency 10 ==`);
+    const lanes = await runLanes({ id: `${id}l`, config, timeoutMs }, perLane, 10, 20);
+    say(`${'lane'.padEnd(8)}${'wait p50 ms'.padStart(13)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}`);
+    for (const lane of ['high', 'normal', 'low']) {
+      const w = lanes[lane];
+      if (w) say(`${lane.padEnd(8)}${String(w.p50).padStart(13)}${String(w.p99).padStart(10)}${String(w.max).padStart(10)}`);
+    }
+  }
   return 0;
 }
 

@@ -1,7 +1,8 @@
+import { commandKey } from './command-key';
 import { deterministicId } from '../common/ids';
 import { encodeEvent, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { TaskBackoff } from '../domain';
-import { laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
+import { Header, laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
 
 /** What a run of one attempt needs; from the projection (scheduler, manual retry). */
 export interface RunnableTask {
@@ -46,9 +47,9 @@ export function runRecords(topics: Topics, t: RunnableTask, at: string): OutMess
     { topic: topics.events, key: t.id, value: encodeEvent(queued), headers: recordHeaders(queued.type, t.tenantId, SCHEMA_VERSION) },
     {
       topic: topics.commands[laneFor(t.priority)],
-      key: t.concurrencyKey ?? t.id,
+      key: commandKey(t.tenantId, t.id, t.concurrencyKey),
       value: Buffer.from(JSON.stringify(command)),
-      headers: recordHeaders('task.run', t.tenantId, SCHEMA_VERSION),
+      headers: { ...recordHeaders('task.run', t.tenantId, SCHEMA_VERSION), [Header.TASK_TYPE]: t.type },
     },
   ];
 }

@@ -1,3 +1,4 @@
+import { commandKey } from './command-key';
 import { createHash } from 'node:crypto';
 import { deterministicId, ErrorCode, TasklogError, uuidv7 } from '../common';
 import { canonicalJson } from '../common/canonical-json';
@@ -166,9 +167,9 @@ export class TaskClient {
       { topic: deps.topics.events, key: taskId, value: encodeEvent(queued), headers: headers(queued.type) },
       {
         topic: deps.topics.commands[laneFor(priority)],
-        key: options.concurrencyKey ?? taskId,
+        key: commandKey(tenantId, taskId, options.concurrencyKey),
         value: Buffer.from(JSON.stringify(command)),
-        headers: headers('task.run'),
+        headers: { ...headers('task.run'), [Header.TASK_TYPE]: taskType },
       },
     ];
     deps.assertFits?.(group);

@@ -67,7 +67,7 @@ export const EnvSchema = z.object({
   TASKLOG_CONCURRENCY: Rule.concurrency.default(20),
   TASKLOG_MAX_PAYLOAD_BYTES: Rule.maxPayloadBytes.default(1024 * 1024),
   TASKLOG_PROGRESS_INTERVAL_MS: Rule.progressIntervalMs.default(250),
-  TASKLOG_SESSION_TIMEOUT_MS: Rule.sessionTimeoutMs.default(30000),
+  TASKLOG_SESSION_TIMEOUT_MS: Rule.sessionTimeoutMs.default(6000),
   TASKLOG_WORKER_ID: Rule.workerId.optional(),
   /** Names this process among its peers on one host; part of the stable transactional id. */
   TASKLOG_INSTANCE_ID: Rule.instanceId.optional(),

@@ -14,6 +14,8 @@ export interface InMessage {
   value: Buffer | null;
   headers: Record<string, string>;
   timestamp: string;
+  /** Another consumer of the group had already started this message (it crashed before finishing). */
+  redelivered?: boolean;
 }
 
 export const Header = {
@@ -34,4 +36,6 @@ export const Header = {
   DLQ_TRUNCATED: 'dlq-truncated',
   /** On a run command a stopping worker handed back unrun (or aborted): the next run is a redelivery. */
   RELEASED: 'tasklog-released',
+  /** On run commands: the task type, so a worker can apply the type's own cap before decoding. */
+  TASK_TYPE: 'task-type',
 } as const;

@@ -1,4 +1,4 @@
-import { Consumer, EachBatchPayload } from 'kafkajs';
+import { Consumer, EachBatchPayload, PartitionAssigners } from 'kafkajs';
 import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { KafkaClient, toInMessage } from './kafka.client';
@@ -6,6 +6,7 @@ import { InMessage } from './kafka.types';
 import { onFatalCrash, startConsumer } from './consumer-lifecycle';
 import { OffsetTracker } from './offset-tracker';
 import { Semaphore } from './semaphore';
+import { CoPartitionedAssigner } from './co-partitioned.assigner';
 
 /**
  * A handler may return `durable`: its slot is freed when `handle` resolves, but the offset
@@ -17,8 +18,13 @@ export interface ParallelConsumerOptions {
   groupId: string;
   topics: string[];
   concurrency: number;
-  /** Fetched but unfinished messages above which partitions are paused. */
+  /** Fetched but unfinished messages of one topic above which that topic is paused. */
   maxBuffered: number;
+  /**
+   * Share of the slots per topic under saturation (priority lanes): waiting messages get a
+   * freed slot by weighted round-robin over their topics. Topics not named weigh 1.
+   */
+  topicWeights?: Record<string, number>;
   /**
    * Offsets one partition may hold above its commit point (finished or not) before it is
    * paused: a message that never finishes must not let its tracker grow without bound.
@@ -29,6 +35,11 @@ export interface ParallelConsumerOptions {
   handle: (message: InMessage) => Promise<HandleResult>;
   /** Messages with the same key run one after another, in offset order. */
   keyOf?: (message: InMessage) => string | null;
+  /**
+   * A further limit a message must pass before it takes one of the `concurrency` slots (e.g. a
+   * task type's own cap). Taken first, so a message never holds a slot while it waits for it.
+   */
+  gateOf?: (message: InMessage) => Semaphore | null;
   /** Tries of `handle` for one message before the consumer restarts from its committed offsets. */
   handleAttempts?: number;
   /**
@@ -62,13 +73,19 @@ export class ParallelConsumer {
   private readonly running = new Map<string, Promise<boolean>>();
   private readonly keyTails = new Map<string, Promise<boolean>>();
   private readonly pausedPartitions = new Set<string>();
-  private buffered = 0;
-  private paused = false;
+  /** Fetched, unfinished messages per topic; each topic (lane) is paused on its own. */
+  private readonly buffered = new Map<string, number>();
+  private readonly pausedTopics = new Set<string>();
   private stopping = false;
   private restarting = false;
   private halt = new AbortController();
   private commitTimer: NodeJS.Timeout | null = null;
-  private readonly committed = new Map<string, number>();
+  private readonly committed = new Map<string, string>();
+  /** Per partition, the highest offset handed to a handler; committed as offset metadata. */
+  private readonly startedUpTo = new Map<string, number>();
+  /** Per partition, what the previous owner had started past its commit point (from that metadata). */
+  private redeliverUpTo = new Map<string, number>();
+  private assignmentRead: Promise<void> = Promise.resolve();
   joins = 0;
   restarts = 0;
 
@@ -76,7 +93,7 @@ export class ParallelConsumer {
     private readonly kafka: KafkaClient,
     private readonly options: ParallelConsumerOptions,
   ) {
-    this.slots = new Semaphore(options.concurrency);
+    this.slots = new Semaphore(options.concurrency, options.topicWeights);
   }
 
   async start(): Promise<void> {
@@ -95,6 +112,8 @@ export class ParallelConsumer {
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       readUncommitted: false,
+      // Round-robin stays second so a group mid rolling-upgrade (old members) can still agree on one.
+      partitionAssigners: [CoPartitionedAssigner, PartitionAssigners.roundRobin],
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
@@ -117,10 +136,11 @@ export class ParallelConsumer {
   private async reconnect(): Promise<void> {
     const old = this.consumer;
     this.consumer = null;
-    this.paused = false;
+    this.pausedTopics.clear();
     this.pausedPartitions.clear();
     this.trackers.clear();
     this.committed.clear();
+    this.startedUpTo.clear();
     await old?.disconnect().catch(() => undefined);
     await retryWithBackoff(() => this.connect(), {
       initialMs: 1000,
@@ -189,18 +209,49 @@ export class ParallelConsumer {
     for (const id of [...this.pausedPartitions]) if (!assigned.has(id)) this.pausedPartitions.delete(id);
     for (const id of assigned) if (!this.trackers.has(id)) this.trackers.set(id, new OffsetTracker());
     this.options.logger.write('info', 'partitions assigned', { groupId: this.options.groupId, partitions: [...assigned] });
+    this.assignmentRead = this.readRedeliveries(assignment);
+  }
+
+  /**
+   * Reads the metadata of the committed offsets: how far the previous owner of each partition had
+   * started handlers. Messages up to there may have run already (its process died): they are
+   * marked `redelivered`. Best effort: without it, nothing is marked.
+   */
+  private async readRedeliveries(assignment: Record<string, number[]>): Promise<void> {
+    let admin: ReturnType<KafkaClient['admin']> | null = null;
+    try {
+      admin = this.kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchOffsets({ groupId: this.options.groupId, topics: Object.keys(assignment) });
+      const next = new Map<string, number>();
+      for (const t of offsets) {
+        for (const p of t.partitions) {
+          const started = parseStartedUpTo(p.metadata);
+          if (started !== null && started >= Number(p.offset)) next.set(`${t.topic}:${p.partition}`, started);
+        }
+      }
+      this.redeliverUpTo = next;
+    } catch (e) {
+      this.options.logger.write('warn', 'could not read the previous owners offsets metadata; reruns are not marked', {
+        error: (e as Error).message,
+      });
+    } finally {
+      await admin?.disconnect().catch(() => undefined);
+    }
   }
 
   private async dispatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const id = `${batch.topic}:${batch.partition}`;
+    await this.assignmentRead;
     for (const raw of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
       let tracker = this.trackers.get(id);
       if (!tracker) this.trackers.set(id, (tracker = new OffsetTracker()));
       // Unresolved messages are fetched again once the partition resumes.
-      if (this.overBuffered() || this.partitionFull(tracker)) break;
+      if (this.overBuffered(batch.topic) || this.partitionFull(tracker)) break;
       const message = toInMessage(batch.topic, batch.partition, raw);
       const offset = Number(raw.offset);
+      if (offset <= (this.redeliverUpTo.get(id) ?? -1)) message.redelivered = true;
       tracker.track(offset);
       const runKey = `${id}:${raw.offset}`;
       // A message re-fetched after a rebalance while it still runs here is not run twice.
@@ -220,12 +271,12 @@ export class ParallelConsumer {
   private schedule(runKey: string, message: InMessage): Promise<boolean> {
     const key = this.options.keyOf?.(message) ?? null;
     const previous: Promise<unknown> = key ? (this.keyTails.get(key) ?? Promise.resolve()) : Promise.resolve();
-    this.buffered += 1;
+    this.buffered.set(message.topic, (this.buffered.get(message.topic) ?? 0) + 1);
     const work = previous
       .then(() => this.run(runKey, message))
       .finally(() => {
         this.running.delete(runKey);
-        this.buffered -= 1;
+        this.buffered.set(message.topic, this.buffered.get(message.topic)! - 1);
         if (key && this.keyTails.get(key) === work) this.keyTails.delete(key);
         this.applyBackPressure();
       });
@@ -236,15 +287,28 @@ export class ParallelConsumer {
 
   /** Resolves true once the message is finished (handled and durable, or released). */
   private async run(runKey: string, message: InMessage): Promise<boolean> {
+    const gate = this.options.gateOf?.(message) ?? null;
     try {
-      await this.slots.acquire(this.halt.signal);
+      // No await without a gate: an extra tick would let a stop slip between dispatch and slot.
+      if (gate) await gate.acquire(this.halt.signal, message.topic);
     } catch {
       return this.release(runKey, message);
     }
-    if (this.halt.signal.aborted) {
-      this.slots.release();
+    try {
+      await this.slots.acquire(this.halt.signal, message.topic);
+    } catch {
+      gate?.release();
       return this.release(runKey, message);
     }
+    const free = () => {
+      this.slots.release();
+      gate?.release();
+    };
+    if (this.halt.signal.aborted) {
+      free();
+      return this.release(runKey, message);
+    }
+    this.markStarted(message);
     let durable: Promise<void> | undefined;
     try {
       durable = (await this.handleWithRetries(runKey, message))?.durable;
@@ -252,7 +316,7 @@ export class ParallelConsumer {
       this.giveUp(runKey, 'message handler kept failing', e as Error);
       return false;
     } finally {
-      this.slots.release();
+      free();
     }
     try {
       await durable;
@@ -314,8 +378,8 @@ export class ParallelConsumer {
       .finally(() => (this.restarting = false));
   }
 
-  private overBuffered(): boolean {
-    return this.buffered >= this.options.maxBuffered;
+  private overBuffered(topic: string): boolean {
+    return (this.buffered.get(topic) ?? 0) >= this.options.maxBuffered;
   }
 
   private partitionFull(tracker: OffsetTracker): boolean {
@@ -325,19 +389,20 @@ export class ParallelConsumer {
   private applyBackPressure(): void {
     const consumer = this.consumer;
     if (!consumer || this.stopping) return;
-    const topics = this.options.topics.map((topic) => ({ topic }));
-    if (!this.paused && this.overBuffered()) {
-      this.paused = true;
-      consumer.pause(topics);
-    } else if (this.paused && this.buffered <= this.options.maxBuffered / 2) {
-      this.paused = false;
-      // Resuming whole topics also lifts partition pauses; they are applied again below.
-      consumer.resume(topics);
-      this.pausedPartitions.clear();
+    for (const topic of this.options.topics) {
+      if (!this.pausedTopics.has(topic) && this.overBuffered(topic)) {
+        this.pausedTopics.add(topic);
+        consumer.pause([{ topic }]);
+      } else if (this.pausedTopics.has(topic) && (this.buffered.get(topic) ?? 0) <= this.options.maxBuffered / 2) {
+        this.pausedTopics.delete(topic);
+        // Resuming a whole topic also lifts its partition pauses; they are applied again below.
+        consumer.resume([{ topic }]);
+        for (const id of [...this.pausedPartitions]) if (topicPartition(id).topic === topic) this.pausedPartitions.delete(id);
+      }
     }
-    // Partition pauses wait for the global one to lift: kafkajs would drop a topic-wide pause.
-    if (this.paused) return;
     for (const [id, tracker] of this.trackers) {
+      // Partition pauses wait for their topic's pause to lift: kafkajs would drop a topic-wide pause.
+      if (this.pausedTopics.has(topicPartition(id).topic)) continue;
       if (!this.pausedPartitions.has(id) && this.partitionFull(tracker)) {
         this.pausedPartitions.add(id);
         consumer.pause([topicPartition(id)]);
@@ -346,6 +411,15 @@ export class ParallelConsumer {
         consumer.resume([topicPartition(id)]);
       }
     }
+  }
+
+  private markStarted(message: InMessage): void {
+    const id = `${message.topic}:${message.partition}`;
+    const offset = Number(message.offset);
+    if (offset <= (this.startedUpTo.get(id) ?? -1)) return;
+    this.startedUpTo.set(id, offset);
+    // Committed as metadata soon, so the next owner knows, should this process die.
+    this.scheduleCommit();
   }
 
   private scheduleCommit(): void {
@@ -359,21 +433,34 @@ export class ParallelConsumer {
   private async commit(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
-    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    const offsets: { topic: string; partition: number; offset: string; metadata: string | null }[] = [];
     for (const [id, tracker] of this.trackers) {
       const next = tracker.committable();
-      if (next === null || this.committed.get(id) === next) continue;
+      if (next === null) continue;
+      const started = this.startedUpTo.get(id);
+      const metadata = started !== undefined && started >= next ? JSON.stringify({ startedUpTo: started }) : null;
+      if (this.committed.get(id) === `${next}:${metadata}`) continue;
       const { topic, partitions } = topicPartition(id);
-      offsets.push({ topic, partition: partitions[0], offset: String(next) });
+      offsets.push({ topic, partition: partitions[0], offset: String(next), metadata });
     }
     if (offsets.length === 0) return;
     try {
       await consumer.commitOffsets(offsets);
-      for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, Number(o.offset));
+      for (const o of offsets) this.committed.set(`${o.topic}:${o.partition}`, `${o.offset}:${o.metadata}`);
     } catch (e) {
       // A commit lost to a rebalance only means a redelivery later; the next commit retries.
       this.options.logger.write('warn', 'offset commit failed', { error: (e as Error).message });
     }
+  }
+}
+
+function parseStartedUpTo(metadata: string | null | undefined): number | null {
+  if (!metadata) return null;
+  try {
+    const n = Number((JSON.parse(metadata) as { startedUpTo?: unknown }).startedUpTo);
+    return Number.isInteger(n) ? n : null;
+  } catch {
+    return null;
   }
 }
 

@@ -10,6 +10,8 @@ export interface TaskHandlerOptions {
   /** Wait between attempts: fixed, or exponential with jitter up to `maxDelayMs`. */
   backoff?: TaskBackoff;
   timeoutMs?: number;
+  /** At most this many of this type run at once on one worker (within its overall concurrency). */
+  concurrency?: number;
 }
 
 export interface TaskHandlerMetadata {

@@ -6,12 +6,16 @@ import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { decodeCancelSignal, decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { BroadcastConsumer, deadLetter, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import { Semaphore } from '../kafka/semaphore';
 import { KafkaService } from '../kafka/kafka.service';
 import { HandlerRegistry } from './handler.registry';
 import { CancelledTasks } from './cancelled-tasks';
 import { RecentRuns } from './recent-runs';
 import { StartGate } from './start-gate';
 import { TaskRunner } from './task.runner';
+
+/** Slots per lane under saturation, out of 10. */
+export const LANE_WEIGHTS = { high: 6, normal: 3, low: 1 } as const;
 
 /** The worker role: consumes the command lanes and runs handlers beside the fetch loop. */
 @Injectable()
@@ -23,6 +27,7 @@ export class WorkerService implements BeforeApplicationShutdown {
   private readonly cancelled = new CancelledTasks();
   private readonly gate: StartGate;
   private control: BroadcastConsumer | null = null;
+  private readonly typeGates = new Map<string, Semaphore | null>();
   private readonly log: JsonLogger;
   /** Set once the consumer has stopped: writes still failing then give up (their offsets stay uncommitted). */
   private stopped = true;
@@ -82,12 +87,15 @@ export class WorkerService implements BeforeApplicationShutdown {
       groupId: `${this.config.topicPrefix}.workers`,
       topics: [t.high, t.normal, t.low],
       concurrency: this.config.concurrency,
+      // Under saturation the lanes share slots 6:3:1 (ADR 0005): high first, low never starved.
+      topicWeights: { [t.high]: LANE_WEIGHTS.high, [t.normal]: LANE_WEIGHTS.normal, [t.low]: LANE_WEIGHTS.low },
       maxBuffered,
       // One partition may use the whole buffer (concurrency is not capped by partitions), no more.
       maxPendingPerPartition: maxBuffered,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       logger: this.log,
       keyOf: (m) => m.key,
+      gateOf: (m) => this.typeGate(m),
       handle: (m) => this.handle(m),
       release: (m) => this.release(m),
     });
@@ -120,6 +128,19 @@ export class WorkerService implements BeforeApplicationShutdown {
     return this.stop();
   }
 
+  /** The task type's own cap (`@TaskHandler(type, { concurrency })`), if it has one. */
+  private typeGate(m: InMessage): Semaphore | null {
+    const type = m.headers[Header.TASK_TYPE];
+    if (!type) return null;
+    let gate = this.typeGates.get(type);
+    if (gate === undefined) {
+      const cap = this.registry.options(type)?.concurrency;
+      gate = cap ? new Semaphore(cap) : null;
+      this.typeGates.set(type, gate);
+    }
+    return gate;
+  }
+
   private async handle(m: InMessage): Promise<HandleResult> {
     let command: RunCommand;
     try {
@@ -143,7 +164,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       this.log.write('debug', 'duplicate run command skipped', { taskId: command.taskId, attempt: command.attempt, offset: m.offset });
       return;
     }
-    const redelivery = m.headers[Header.RELEASED] === 'true';
+    const redelivery = m.headers[Header.RELEASED] === 'true' || m.redelivered === true;
     const run = await this.runner.run(command, { redelivery });
     if (!run.released) return { durable: run.durable };
     this.recent.forget(command.taskId, command.attempt);
