@@ -184,6 +184,10 @@ export class WorkerService implements BeforeApplicationShutdown {
    * a `tasklog-released` header. Once Kafka has it, this offset may be committed.
    */
   private release(m: InMessage): Promise<void> {
+    // The next worker would not know of a cancel heard here (and would see a fresh timestamp):
+    // a command that must not start ends here instead of being handed on.
+    const instead = this.endingInsteadOfRelease(m);
+    if (instead) return this.publish([instead]);
     return this.kafka.ordered.publish([
       {
         topic: m.topic,
@@ -192,6 +196,14 @@ export class WorkerService implements BeforeApplicationShutdown {
         headers: { ...m.headers, [Header.RELEASED]: 'true' },
       },
     ]);
+  }
+
+  private endingInsteadOfRelease(m: InMessage): TaskEvent | null {
+    try {
+      return this.gate.check(decodeRunCommand(m.value), Number(m.timestamp));
+    } catch {
+      return null;
+    }
   }
 
   /** Retries until Kafka has the events: an outcome is never dropped, and the offset waits for it. */

@@ -1,7 +1,9 @@
 import { TaskClientService } from '../../src/client/task-client.service';
 import { ErrorCode, TasklogError } from '../../src/common/errors';
 import { WorkerService } from '../../src/worker/worker.service';
-import { cleanup, http, startEngine, TestEngine } from '../support/engine';
+import { KafkaService } from '../../src/kafka/kafka.service';
+import { topicsFor } from '../../src/kafka/topics';
+import { cleanup, http, sql, startEngine, TestEngine } from '../support/engine';
 import { TestHandlers } from '../support/test-handlers';
 import { waitFor } from '../support/wait-for';
 
@@ -9,6 +11,8 @@ describe('POST /v1/tasks/:id/cancel', () => {
   let engine: TestEngine;
   let handlers: TestHandlers;
   let worker: WorkerService;
+  /** Set once the last scenario has stopped the engine itself. */
+  let stopped = false;
 
   beforeAll(async () => {
     // One slot, so a second task's command waits in the worker's buffer behind the first.
@@ -18,7 +22,7 @@ describe('POST /v1/tasks/:id/cancel', () => {
   });
   afterAll(async () => {
     handlers?.openGate();
-    await engine?.stop();
+    if (!stopped) await engine?.stop();
     if (engine) await cleanup(engine.prefix, engine.schema);
   });
 
@@ -66,6 +70,7 @@ describe('POST /v1/tasks/:id/cancel', () => {
       await waitFor(() => handlers.current === 1, { what: 'the slow task to hold the only slot' });
       const queued = await enqueue({ type: 'test.echo', payload: 'behind' });
       await waitFor(() => worker.inFlight === 2, { what: 'the second command to wait in the buffer' });
+      await until(queued.id, 'queued');
 
       const r = await cancel(queued.id);
       expect(r.status).toBe(202);
@@ -131,6 +136,36 @@ describe('POST /v1/tasks/:id/cancel', () => {
         requestedBy: 'billing-job',
       });
       expect((await cancel(pending.id)).status).toBe(409);
+    });
+  });
+
+  // Last: it stops the engine.
+  describe('when the worker holding a cancelled command shuts down', () => {
+    it('ends the command instead of handing it on to a worker that never heard the cancel', async () => {
+      handlers.closeGate();
+      await enqueue({ type: 'test.gated' });
+      await waitFor(() => handlers.current === 1, { what: 'the slow task to hold the only slot' });
+      const queued = await enqueue({ type: 'test.echo', payload: 'held' });
+      await waitFor(() => worker.inFlight === 2, { what: 'the second command to wait in the buffer' });
+      await until(queued.id, 'queued');
+      expect((await cancel(queued.id)).status).toBe(202);
+      await until(queued.id, 'cancelled');
+
+      const published = jest.spyOn(engine.app.get(KafkaService).ordered, 'publish');
+      // Stopping hands buffered commands back at once; the running one finishes when the gate opens.
+      const stopping = engine.stop();
+      const aboutIt = () =>
+        published.mock.calls.flatMap(([records]) => records).filter((r) => JSON.parse(r.value.toString()).taskId === queued.id);
+      await waitFor(() => aboutIt().length > 0, { what: 'the stopping worker to give up the buffered command' });
+      handlers.openGate();
+      await stopping;
+      stopped = true;
+      const lanes: string[] = Object.values(topicsFor(engine.prefix).commands);
+      expect(aboutIt().filter((r) => lanes.includes(r.topic))).toEqual([]);
+      expect(aboutIt().map((r) => JSON.parse(r.value.toString()).type)).toEqual(['task.cancelled']);
+      expect(handlers.runs.get(queued.id)).toBeUndefined();
+      const started = await sql(engine.schema, `select 1 from task_events where task_id = $1 and type = 'task.started'`, [queued.id]);
+      expect(started).toHaveLength(0);
     });
   });
 });
