@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { APP_FILTER } from '@nestjs/core';
+import { DeadLettersController } from './api/dead-letters.controller';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
 import { ReadinessService } from './api/readiness.service';
@@ -38,7 +39,7 @@ import { WorkerService } from './worker/worker.service';
 @Module({
   // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
   imports: [DiscoveryModule, ScheduleModule.forRoot(), TerminusModule.forRoot({ logger: false })],
-  controllers: [TasksController, StatsController, HealthController, DashboardController],
+  controllers: [TasksController, StatsController, DeadLettersController, HealthController, DashboardController],
   providers: [
     {
       provide: TASKLOG_CONFIG,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Header, OutMessage } from './kafka.types';
+import { DeadLetterKind, Header, OutMessage } from './kafka.types';
 
 /** Where a dead letter came from: enough to find the original record on its topic. */
 export interface DeadLetterSource {
@@ -12,7 +12,13 @@ export interface DeadLetterSource {
 }
 
 export interface DeadLetterInfo {
+  kind: DeadLetterKind;
   reason: string;
+  /**
+   * The `dlq-task-id` header. The key stays the original's (the taskId for events, the taskId or
+   * concurrencyKey for run commands), so a letter can be matched to the record it came from.
+   */
+  taskId?: string;
   tenantId?: string;
   attempt?: number;
   at?: string;
@@ -35,6 +41,7 @@ export function deadLetter(dlqTopic: string, src: DeadLetterSource, info: DeadLe
   // The original's own headers (event type, tenant, traceparent) travel along, clipped.
   for (const [k, v] of Object.entries(src.headers ?? {})) if (!k.startsWith('dlq-')) headers[k] = clip(v, MAX_HEADER_CHARS);
   Object.assign(headers, {
+    [Header.DLQ_KIND]: info.kind,
     [Header.DLQ_REASON]: clip(info.reason, MAX_REASON_CHARS),
     [Header.DLQ_SOURCE_TOPIC]: src.topic,
     [Header.DLQ_SOURCE_PARTITION]: String(src.partition),
@@ -42,6 +49,7 @@ export function deadLetter(dlqTopic: string, src: DeadLetterSource, info: DeadLe
     [Header.DLQ_FAILED_AT]: info.at ?? new Date().toISOString(),
   });
   if (info.tenantId) headers[Header.TENANT_ID] = clip(info.tenantId, MAX_HEADER_CHARS);
+  if (info.taskId) headers[Header.DLQ_TASK_ID] = clip(info.taskId, MAX_HEADER_CHARS);
   if (info.attempt !== undefined) headers[Header.DLQ_ATTEMPT] = String(info.attempt);
   if (original.length <= DLQ_MAX_VALUE_BYTES) return { topic: dlqTopic, key, value: original, headers };
 

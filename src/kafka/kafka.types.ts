@@ -34,8 +34,19 @@ export const Header = {
   DLQ_ORIGINAL_BYTES: 'dlq-original-bytes',
   DLQ_ORIGINAL_SHA256: 'dlq-original-sha256',
   DLQ_TRUNCATED: 'dlq-truncated',
+  /** Which kind of dead letter (DeadLetterKind); letters written before it existed were all poison. */
+  DLQ_KIND: 'dlq-kind',
+  /** The task the letter is about, when known (a run command's key may be its concurrencyKey instead). */
+  DLQ_TASK_ID: 'dlq-task-id',
   /** On a run command a stopping worker handed back unrun (or aborted): the next run is a redelivery. */
   RELEASED: 'tasklog-released',
   /** On run commands: the task type, so a worker can apply the type's own cap before decoding. */
   TASK_TYPE: 'task-type',
 } as const;
+
+/** Why a record is in the DLQ: a task that used up its attempts, or a record the engine could not take. */
+export const DeadLetterKind = {
+  TASK_EXHAUSTED: 'task-exhausted',
+  POISON: 'poison',
+} as const;
+export type DeadLetterKind = (typeof DeadLetterKind)[keyof typeof DeadLetterKind];

@@ -1,7 +1,7 @@
 import { JsonLogger } from '../common/logger';
 import { findUnstorable } from '../common/storable';
 import { decodeEvent, TaskEvent } from '../events';
-import { deadLetter, InMessage, OrderedPublisher, OutMessage } from '../kafka';
+import { deadLetter, DeadLetterKind, InMessage, OrderedPublisher, OutMessage } from '../kafka';
 import { isDatabaseUnavailable } from './database-errors';
 import { ProjectionStore } from './projection.store';
 
@@ -132,7 +132,13 @@ export class BatchApplier {
       offset: message.offset,
       reason,
     });
-    return deadLetter(this.options.dlqTopic, message, { reason, tenantId: event?.tenantId, attempt: event?.attempt });
+    return deadLetter(this.options.dlqTopic, message, {
+      kind: DeadLetterKind.POISON,
+      reason,
+      taskId: event?.taskId,
+      tenantId: event?.tenantId,
+      attempt: event?.attempt,
+    });
   }
 
   /**

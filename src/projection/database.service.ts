@@ -3,6 +3,8 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { withDeadline } from '../common/deadline';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
+import { DeadLetterQueries } from './dead-letter.queries';
+import { DeadLetterStore } from './dead-letter.store';
 import { createOrm, migrate } from './orm.factory';
 import { ProjectionStore } from './projection.store';
 import { TaskQueries } from './task.queries';
@@ -45,6 +47,14 @@ export class DatabaseService implements OnApplicationShutdown {
 
   async store(): Promise<ProjectionStore> {
     return new ProjectionStore(await this.get());
+  }
+
+  async deadLetterQueries(): Promise<DeadLetterQueries> {
+    return new DeadLetterQueries(await this.get());
+  }
+
+  async deadLetterStore(): Promise<DeadLetterStore> {
+    return new DeadLetterStore(await this.get(), this.logger.child({ component: 'dead-letters' }));
   }
 
   async onApplicationShutdown(): Promise<void> {

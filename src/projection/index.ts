@@ -7,3 +7,7 @@ export * from './projector';
 export * from './task.queries';
 export * from './task-row.mapper';
 export * from './database-errors';
+export * from './dead-letter-record.mapper';
+export * from './dead-letter.queries';
+export * from './dead-letter.store';
+export * from './dead-letter.consumer';

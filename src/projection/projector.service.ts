@@ -3,12 +3,14 @@ import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from './database.service';
+import { DeadLetterConsumer } from './dead-letter.consumer';
 import { Projector } from './projector';
 
-/** The projector role inside Nest. */
+/** The projector role inside Nest: the task projection, and the DLQ copied into `dead_letters`. */
 @Injectable()
 export class ProjectorService implements BeforeApplicationShutdown {
   private projector: Projector | null = null;
+  private deadLetters: DeadLetterConsumer | null = null;
 
   constructor(
     @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
@@ -20,6 +22,17 @@ export class ProjectorService implements BeforeApplicationShutdown {
   async start(): Promise<void> {
     await this.kafka.ensureTopics();
     const store = await this.db.store();
+    // First, and kept once running: start() is retried as a whole, and must not start it twice.
+    if (!this.deadLetters) {
+      const consumer = new DeadLetterConsumer(this.kafka.client, await this.db.deadLetterStore(), {
+        groupId: `${this.config.topicPrefix}.dead-letters`,
+        dlqTopic: this.kafka.topics.dlq,
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        logger: this.logger.child({ component: 'dead-letters' }),
+      });
+      await consumer.start();
+      this.deadLetters = consumer;
+    }
     this.projector = new Projector(this.kafka.client, store, this.kafka.ordered, {
       groupId: `${this.config.topicPrefix}.projector`,
       eventsTopic: this.kafka.topics.events,
@@ -32,8 +45,10 @@ export class ProjectorService implements BeforeApplicationShutdown {
 
   async stop(): Promise<void> {
     const p = this.projector;
+    const d = this.deadLetters;
     this.projector = null;
-    await p?.stop();
+    this.deadLetters = null;
+    await Promise.all([p?.stop(), d?.stop()]);
   }
 
   /** Before onApplicationShutdown, so the database and the DLQ producer stay open for the last batch. */

@@ -5,9 +5,10 @@ import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { decodeCancelSignal, decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
-import { BroadcastConsumer, deadLetter, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import { BroadcastConsumer, deadLetter, DeadLetterKind, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
 import { Semaphore } from '../kafka/semaphore';
 import { KafkaService } from '../kafka/kafka.service';
+import { exhaustedLetter } from './exhausted-letter';
 import { HandlerRegistry } from './handler.registry';
 import { CancelledTasks } from './cancelled-tasks';
 import { RecentRuns } from './recent-runs';
@@ -28,6 +29,8 @@ export class WorkerService implements BeforeApplicationShutdown {
   private readonly gate: StartGate;
   private control: BroadcastConsumer | null = null;
   private readonly typeGates = new Map<string, Semaphore | null>();
+  /** The run command of each attempt in flight, by `taskId:attempt`: the provenance of its dead letter if it ends failed. */
+  private readonly commands = new Map<string, InMessage>();
   private readonly log: JsonLogger;
   /** Set once the consumer has stopped: writes still failing then give up (their offsets stay uncommitted). */
   private stopped = true;
@@ -90,8 +93,9 @@ export class WorkerService implements BeforeApplicationShutdown {
       // Under saturation the lanes share slots 6:3:1 (ADR 0005): high first, low never starved.
       topicWeights: { [t.high]: LANE_WEIGHTS.high, [t.normal]: LANE_WEIGHTS.normal, [t.low]: LANE_WEIGHTS.low },
       maxBuffered,
-      // One partition may use the whole buffer (concurrency is not capped by partitions), no more.
-      maxPendingPerPartition: maxBuffered,
+      // Offsets a partition may track past its commit point: far above the buffer, so only a
+      // pinned offset (a message that never finishes) reaches it, not a busy partition.
+      maxPendingPerPartition: maxBuffered * 10,
       sessionTimeoutMs: this.config.sessionTimeoutMs,
       logger: this.log,
       keyOf: (m) => m.key,
@@ -165,10 +169,16 @@ export class WorkerService implements BeforeApplicationShutdown {
       return;
     }
     const redelivery = m.headers[Header.RELEASED] === 'true' || m.redelivered === true;
-    const run = await this.runner.run(command, { redelivery });
-    if (!run.released) return { durable: run.durable };
+    const attemptKey = `${command.taskId}:${command.attempt}`;
+    this.commands.set(attemptKey, m);
+    const run = await this.runner.run(command, { redelivery }).catch((e) => {
+      this.commands.delete(attemptKey);
+      throw e;
+    });
+    const durable = run.durable.finally(() => this.commands.delete(attemptKey));
+    if (!run.released) return { durable };
     this.recent.forget(command.taskId, command.attempt);
-    return { durable: run.durable.then(() => this.release(m)) };
+    return { durable: durable.then(() => this.release(m)) };
   }
 
   /** Remembers the cancel (for commands still to come) and aborts the attempt if it runs here. */
@@ -206,16 +216,28 @@ export class WorkerService implements BeforeApplicationShutdown {
     }
   }
 
-  /** Retries until Kafka has the events: an outcome is never dropped, and the offset waits for it. */
+  /**
+   * Retries until Kafka has the events: an outcome is never dropped, and the offset waits for it.
+   * A final `task.failed` takes its dead letter along in the same publish, so the run command's
+   * offset is only committed once both are written (a resend may write the letter twice; the
+   * dead-letter table keeps one per task attempt).
+   */
   private append(events: TaskEvent[]): Promise<void> {
-    return this.retry('appending events', () => this.publish(events));
+    const letters = events.flatMap((e) => {
+      const command = this.commands.get(`${e.taskId}:${e.attempt}`);
+      const letter = command ? exhaustedLetter(this.kafka.topics.dlq, command, e) : null;
+      return letter ? [letter] : [];
+    });
+    return this.retry('appending events', () => this.publish(events, letters));
   }
 
   /** Retried like an append: a dead letter that cannot be written holds its offset back. */
   private deadLetter(m: InMessage, reason: string, command?: RunCommand): Promise<void> {
     this.log.write('warn', 'run command sent to the DLQ', { topic: m.topic, partition: m.partition, offset: m.offset, reason });
     const letter = deadLetter(this.kafka.topics.dlq, m, {
+      kind: DeadLetterKind.POISON,
       reason,
+      taskId: command?.taskId,
       tenantId: command?.tenantId ?? m.headers[Header.TENANT_ID],
       attempt: command?.attempt,
     });
@@ -231,9 +253,9 @@ export class WorkerService implements BeforeApplicationShutdown {
     });
   }
 
-  private publish(events: TaskEvent[]): Promise<void> {
-    return this.kafka.ordered.publish(
-      events.map(
+  private publish(events: TaskEvent[], letters: OutMessage[] = []): Promise<void> {
+    return this.kafka.ordered.publish([
+      ...events.map(
         (e): OutMessage => ({
           topic: this.kafka.topics.events,
           key: e.taskId,
@@ -246,6 +268,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           },
         }),
       ),
-    );
+      ...letters,
+    ]);
   }
 }

@@ -1,10 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { TaskClientService } from '../../src/client/task-client.service';
-import { loadConfig } from '../../src/config';
 import { cleanup, sql, startEngine, TestEngine } from '../support/engine';
 import { TestHandlers } from '../support/test-handlers';
+import { waitForGroup } from '../support/consumer-group';
 import { waitFor } from '../support/wait-for';
 
 const CHILD = join(__dirname, '../support/worker-child.js');
@@ -26,19 +25,7 @@ describe('a concurrency key across two worker processes and three lanes', () => 
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    await waitFor(
-      async () => {
-        const admin = new Kafka({ brokers: loadConfig().brokers, logLevel: logLevel.NOTHING }).admin();
-        await admin.connect();
-        try {
-          const [group] = (await admin.describeGroups([`${engine.prefix}.workers`])).groups;
-          return group.state === 'Stable' && group.members.length === 2;
-        } finally {
-          await admin.disconnect();
-        }
-      },
-      { timeoutMs: 60000, what: 'both workers to join the group' },
-    );
+    await waitForGroup(`${engine.prefix}.workers`, 2);
   }, 90000);
   afterAll(async () => {
     child?.kill('SIGKILL');

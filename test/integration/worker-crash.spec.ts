@@ -1,11 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { TaskClientService } from '../../src/client/task-client.service';
-import { loadConfig } from '../../src/config';
 import { cleanup, sql, startEngine, TestEngine } from '../support/engine';
 import { TestHandlers } from '../support/test-handlers';
+import { waitForGroup } from '../support/consumer-group';
 import { waitFor } from '../support/wait-for';
 
 const CHILD = join(__dirname, '../support/worker-child.js');
@@ -54,19 +53,7 @@ describe('when a worker process is killed with SIGKILL mid-task', () => {
     const doomed = worker('doomed');
     const survivor = worker('survivor');
     // Both in the group and settled, so the only rebalance in this test is the one the kill causes.
-    await waitFor(
-      async () => {
-        const admin = new Kafka({ brokers: loadConfig().brokers, logLevel: logLevel.NOTHING }).admin();
-        await admin.connect();
-        try {
-          const [group] = (await admin.describeGroups([`${api.prefix}.workers`])).groups;
-          return group.state === 'Stable' && group.members.length === 2;
-        } finally {
-          await admin.disconnect();
-        }
-      },
-      { timeoutMs: 60000, what: 'both workers to join the group' },
-    );
+    await waitForGroup(`${api.prefix}.workers`, 2);
     const client = api.app.get(TaskClientService);
     const ids = (await Promise.all(Array.from({ length: 12 }, (_, i) => client.enqueue('test.sleep', { ms: 3000, i })))).map((t) => t.id);
     const startedByDoomed = await waitFor(

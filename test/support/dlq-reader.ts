@@ -35,7 +35,10 @@ export class KafkaProbe {
     });
   }
 
-  async send(topic: string, messages: { key?: string; value: string | Buffer; partition?: number }[]): Promise<void> {
+  async send(
+    topic: string,
+    messages: { key?: string; value: string | Buffer; partition?: number; headers?: Record<string, string> }[],
+  ): Promise<void> {
     await this.producer.send({ topic, messages });
   }
 

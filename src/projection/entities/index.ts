@@ -1,4 +1,5 @@
 import { CheckpointSchema } from './checkpoint.entity';
+import { DeadLetterSchema } from './dead-letter.entity';
 import { ScheduleSchema } from './schedule.entity';
 import { TaskEventSchema } from './task-event.entity';
 import { TaskSchema } from './task.entity';
@@ -8,5 +9,6 @@ export type { ProjectionError } from './task.entity';
 export { TaskEventRow, TaskEventSchema } from './task-event.entity';
 export { CheckpointRow, CheckpointSchema } from './checkpoint.entity';
 export { ScheduleRow, ScheduleSchema } from './schedule.entity';
+export { DeadLetterRow, DeadLetterSchema } from './dead-letter.entity';
 
-export const ENTITIES = [TaskSchema, TaskEventSchema, CheckpointSchema, ScheduleSchema];
+export const ENTITIES = [TaskSchema, TaskEventSchema, CheckpointSchema, ScheduleSchema, DeadLetterSchema];
