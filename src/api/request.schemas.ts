@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CancelOptionsSchema } from '../client/cancel-options';
 import { EnqueueOptionsSchema } from '../client/enqueue-options';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { textProblem } from '../common/storable';
@@ -37,6 +38,9 @@ export const PathText = storableText;
 /** `POST /v1/tasks/:id/retry`: optionally how many attempts the re-opened task gets. */
 export const RetryBody = z.object({ maxAttempts: z.number().int().min(1).max(100).optional() }).strict();
 export const TaskIdParam = z.uuid();
+
+/** `POST /v1/tasks/:id/cancel`: optionally why (kept in history, at most 500 characters). */
+export const CancelBody = CancelOptionsSchema.pick({ reason: true }).strict();
 
 /** Parses input with a schema or throws a 400 listing every problem. */
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {

@@ -18,6 +18,7 @@ export function taskView(s: TaskState & { projectionError?: unknown }) {
     progress: { ...s.progress, percent },
     runAt: s.runAt,
     expiresAt: s.expiresAt,
+    cancelRequestedAt: s.cancelRequestedAt,
     createdAt: s.createdAt,
     queuedAt: s.queuedAt,
     startedAt: s.startedAt,

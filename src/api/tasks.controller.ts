@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { DatabaseService } from '../projection/database.service';
-import { EnqueueBody, ListQuery, parseInput, PathText, RetryBody, TaskIdParam } from './request.schemas';
+import { CancelBody, EnqueueBody, ListQuery, parseInput, PathText, RetryBody, TaskIdParam } from './request.schemas';
 import { JsonBodyGuard } from './json-body.guard';
 import { taskView } from './task.view';
 import { Tenant } from './tenant';
@@ -58,6 +58,18 @@ export class TasksController {
   async retry(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
     const { maxAttempts } = parseInput(RetryBody, body ?? {}, 'retry');
     return taskView(await this.client.retry(tenantId, this.taskId(id), { requestedBy: `tenant:${tenantId}`, attempts: maxAttempts }));
+  }
+
+  /**
+   * Cancels an unfinished task: one not started never starts, a running one's `ctx.signal`
+   * aborts on its worker. 202 (also when repeated), 409 for a finished task.
+   */
+  @Post(':id/cancel')
+  @HttpCode(202)
+  @UseGuards(JsonBodyGuard)
+  async cancel(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
+    const { reason } = parseInput(CancelBody, body ?? {}, 'cancel');
+    return taskView(await this.client.cancel(tenantId, this.taskId(id), { reason, requestedBy: `tenant:${tenantId}` }));
   }
 
   private taskId(id: string): string {

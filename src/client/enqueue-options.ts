@@ -32,6 +32,10 @@ export const EnqueueOptionsSchema = z
     runAt: z.iso.datetime({ offset: true }).optional(),
     /** Run this many milliseconds from now; exclusive with runAt. */
     delayMs: z.number().int().min(0).max(MAX_DELAY_MS).optional(),
+    /** Not started by this time (ISO 8601 with offset), the task never starts and ends `expired`. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    /** Expires this many milliseconds from now; exclusive with expiresAt. */
+    ttlMs: z.number().int().min(1).max(MAX_DELAY_MS).optional(),
     idempotencyKey: storableText(1, 200).optional(),
     concurrencyKey: storableText(1, 200).optional(),
     labels: z

@@ -24,6 +24,9 @@ export function validateEnqueue(taskType: unknown, payload: unknown, options: En
   if (opts.runAt !== undefined && opts.delayMs !== undefined) {
     throw invalid('give runAt or delayMs, not both', [{ path: 'delayMs', message: 'exclusive with runAt' }]);
   }
+  if (opts.expiresAt !== undefined && opts.ttlMs !== undefined) {
+    throw invalid('give expiresAt or ttlMs, not both', [{ path: 'ttlMs', message: 'exclusive with expiresAt' }]);
+  }
   const value = payload === undefined ? null : payload;
   const bad = findUnstorable(value, 'payload');
   if (bad) throw invalid(`${bad.path} ${bad.problem}`, [{ path: bad.path, message: bad.problem }]);

@@ -3,3 +3,4 @@
 export * from './task-client';
 export * from './enqueue-options';
 export * from './enqueue-validation';
+export * from './cancel-options';

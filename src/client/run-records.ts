@@ -17,6 +17,8 @@ export interface RunnableTask {
   maxAttempts: number;
   backoff: TaskBackoff;
   concurrencyKey: string | null;
+  /** Not started by then, the attempt never starts (the worker checks it). */
+  expiresAt: string | null;
   createdAt: string;
 }
 
@@ -38,6 +40,7 @@ export function runRecords(topics: Topics, t: RunnableTask, at: string): OutMess
     attempt: t.attempt,
     ...(t.timeoutMs ? { timeoutMs: t.timeoutMs } : {}),
     ...(t.maxAttempts > t.attempt ? { maxAttempts: t.maxAttempts, backoff: t.backoff } : {}),
+    ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}),
     enqueuedAt: t.createdAt,
   };
   return [

@@ -5,6 +5,7 @@ import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from '../projection/database.service';
 import { HandlerRegistry } from '../worker/handler.registry';
+import { CancelOptions, CancelOptionsSchema } from './cancel-options';
 import { EnqueueOptions } from './enqueue-options';
 import { TaskClient } from './task-client';
 import { REOPENABLE, TaskState } from '../domain';
@@ -44,15 +45,29 @@ export class TaskClientService {
   }
 
   /**
+   * Cancels a scheduled, queued, retrying or running task (see TaskClient.cancel). 404 for no
+   * such task (or another tenant's), 409 for a finished one, 400 for a reason that is too long.
+   *
+   *   await tasks.cancel('acme', id, { reason: 'customer left', requestedBy: 'support' });
+   */
+  async cancel(tenantId: string, taskId: string, options: CancelOptions = {}): Promise<TaskState> {
+    const parsed = CancelOptionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new TasklogError(ErrorCode.INVALID_INPUT, `invalid cancel: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
+        issues,
+      });
+    }
+    const task = await this.find(tenantId, taskId);
+    return this.client.cancel(task, parsed.data.requestedBy ?? 'api', parsed.data.reason);
+  }
+
+  /**
    * Re-opens a failed, cancelled or expired task with a fresh attempt budget (by default the
    * `maxAttempts` it was enqueued with). 404 for no such task, 409 for one in another state.
    */
   async retry(tenantId: string, taskId: string, options: { requestedBy?: string; attempts?: number } = {}): Promise<TaskState> {
-    const queries = await this.db.queries().catch((e: Error) => {
-      throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${e.message}`);
-    });
-    const task = await queries.get(tenantId, taskId);
-    if (!task) throw new TasklogError(ErrorCode.TASK_NOT_FOUND, `no task ${taskId}`, { taskId });
+    const task = await this.find(tenantId, taskId);
     if (!REOPENABLE.includes(task.status)) {
       throw new TasklogError(
         ErrorCode.TASK_STATE_CONFLICT,
@@ -63,7 +78,19 @@ export class TaskClientService {
         },
       );
     }
-    const attempts = options.attempts ?? (await queries.enqueuedMaxAttempts(tenantId, taskId)) ?? 1;
+    const attempts = options.attempts ?? (await (await this.queries()).enqueuedMaxAttempts(tenantId, taskId)) ?? 1;
     return this.client.retry(task, options.requestedBy ?? 'api', attempts);
+  }
+
+  private async find(tenantId: string, taskId: string): Promise<TaskState> {
+    const task = await (await this.queries()).get(tenantId, taskId);
+    if (!task) throw new TasklogError(ErrorCode.TASK_NOT_FOUND, `no task ${taskId}`, { taskId });
+    return task;
+  }
+
+  private queries() {
+    return this.db.queries().catch((e: Error) => {
+      throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${e.message}`);
+    });
   }
 }

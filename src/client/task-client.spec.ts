@@ -91,6 +91,77 @@ describe('TaskClient', () => {
   });
 });
 
+describe('TaskClient.cancel', () => {
+  const task = (status: string, extra: Partial<TaskState> = {}) =>
+    ({
+      id: '0190f0f0-0000-7000-8000-000000000001',
+      tenantId: 'acme',
+      type: 'report.build',
+      status,
+      attempt: status === 'running' ? 1 : 0,
+      cancelRequestedAt: null,
+      ...extra,
+    }) as TaskState;
+  const decoded = (group: OutMessage[]) => group.map((m) => ({ topic: m.topic, key: m.key, value: JSON.parse(m.value.toString()) }));
+
+  it('ends a queued task at once: cancel-requested, cancelled and the signal in one transaction', async () => {
+    const { c, published } = client();
+    const state = await c.cancel(task('queued'), 'ops', 'not needed');
+    expect(state.status).toBe('cancelled');
+    expect(published).toHaveLength(1);
+    const [requested, cancelled, signal] = decoded(published[0]);
+    expect(requested).toMatchObject({
+      topic: 't.events',
+      value: { type: 'task.cancel-requested', data: { reason: 'not needed', requestedBy: 'ops' } },
+    });
+    expect(cancelled).toMatchObject({
+      topic: 't.events',
+      value: { type: 'task.cancelled', data: { reason: 'not needed', wasRunning: false } },
+    });
+    expect(signal).toMatchObject({
+      topic: 't.control',
+      key: task('queued').id,
+      value: { taskId: task('queued').id, attempt: 1, reason: 'not needed' },
+    });
+  });
+
+  it('asks the worker of a running task to stop, and a repeat only re-sends the signal', async () => {
+    const { c, published } = client();
+    const state = await c.cancel(task('running'), 'ops');
+    expect(state).toMatchObject({ status: 'running', cancelRequestedAt: expect.any(String) });
+    expect(decoded(published[0]).map((m) => m.value.type ?? 'signal')).toEqual(['task.cancel-requested', 'signal']);
+    await c.cancel(state, 'ops');
+    expect(decoded(published[1]).map((m) => m.topic)).toEqual(['t.control']);
+    expect(decoded(published[1])[0].value).toMatchObject({ attempt: 1, reason: 'cancelled' });
+  });
+
+  it.each(['completed', 'failed', 'cancelled', 'expired'])(
+    'refuses a %s task with TASK_STATE_CONFLICT and publishes nothing',
+    async (status) => {
+      const { c, published } = client();
+      expect(await code(c.cancel(task(status), 'ops'))).toBe(ErrorCode.TASK_STATE_CONFLICT);
+      expect(published).toHaveLength(0);
+    },
+  );
+});
+
+describe('TaskClient expiry options', () => {
+  it('turns ttlMs into an expiresAt carried by the event and the run command', async () => {
+    const { c, published } = client();
+    const state = await c.enqueue('report.build', 1, { ttlMs: 60000 });
+    expect(state.expiresAt).toBe('2026-11-26T10:01:00.000Z');
+    const [enqueued, , command] = published[0].map((m) => JSON.parse(m.value.toString()));
+    expect(enqueued.data.expiresAt).toBe('2026-11-26T10:01:00.000Z');
+    expect(command.expiresAt).toBe('2026-11-26T10:01:00.000Z');
+  });
+
+  it('takes expiresAt with an offset, and refuses it together with ttlMs', async () => {
+    const { c } = client();
+    expect((await c.enqueue('report.build', 1, { expiresAt: '2026-11-26T12:00:00+01:00' })).expiresAt).toBe('2026-11-26T11:00:00.000Z');
+    expect(await code(c.enqueue('report.build', 1, { expiresAt: '2026-11-26T12:00:00Z', ttlMs: 5 }))).toBe(ErrorCode.INVALID_INPUT);
+  });
+});
+
 function nest(depth: number): unknown {
   let v: unknown = 1;
   for (let i = 0; i < depth; i++) v = { v };

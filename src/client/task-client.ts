@@ -2,8 +2,19 @@ import { commandKey } from './command-key';
 import { createHash } from 'node:crypto';
 import { deterministicId, ErrorCode, TasklogError, uuidv7 } from '../common';
 import { canonicalJson } from '../common/canonical-json';
-import { evolve, TaskBackoff, TaskState } from '../domain';
-import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { evolve, isTerminal, NOT_STARTED, TaskBackoff, TaskState } from '../domain';
+import {
+  CancelSignal,
+  cancelledUnstartedEvent,
+  cancelRequestedEvent,
+  encodeEvent,
+  EventSchema,
+  EventType,
+  makeEvent,
+  RunCommand,
+  SCHEMA_VERSION,
+  TaskEvent,
+} from '../events';
 import { Header, laneFor, OutMessage, recordHeaders, Topics, TransactionalPublisher } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
 import { validateEnqueue } from './enqueue-validation';
@@ -93,6 +104,12 @@ export class TaskClient {
         : options.runAt
           ? new Date(options.runAt).toISOString()
           : undefined;
+    const expiresAt =
+      options.ttlMs !== undefined
+        ? new Date(deps.now() + options.ttlMs).toISOString()
+        : options.expiresAt
+          ? new Date(options.expiresAt).toISOString()
+          : undefined;
     const enqueued = makeEvent(
       EventType.ENQUEUED,
       scope,
@@ -106,6 +123,7 @@ export class TaskClient {
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.concurrencyKey ? { concurrencyKey: options.concurrencyKey } : {}),
+        ...(expiresAt ? { expiresAt } : {}),
         ...(options.labels ? { labels: options.labels } : {}),
       },
       at,
@@ -141,6 +159,7 @@ export class TaskClient {
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(maxAttempts > 1 ? { maxAttempts, backoff } : {}),
       ...(options.correlationId ? { correlationId: options.correlationId } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
       enqueuedAt: at,
     };
     const group: OutMessage[] = [
@@ -167,7 +186,8 @@ export class TaskClient {
     const scope = { taskId: task.id, tenantId: task.tenantId, attempt: task.attempt };
     const requested = makeEvent(EventType.RETRY_REQUESTED, scope, { requestedBy, attempts }, at) as TaskEvent;
     assertValidEvent(requested);
-    const next = { ...task, attempt: task.attempt + 1, createdAt: task.createdAt };
+    // The re-opened task has no deadline any more (see evolve's reopen), so its command carries none.
+    const next = { ...task, attempt: task.attempt + 1, createdAt: task.createdAt, expiresAt: null };
     const group: OutMessage[] = [
       {
         topic: this.deps.topics.events,
@@ -182,11 +202,59 @@ export class TaskClient {
     return evolve(task, requested)!;
   }
 
+  /**
+   * Cancels a task that has not finished. Not started yet: `task.cancel-requested` and
+   * `task.cancelled` at once. Running: `task.cancel-requested` only; its worker aborts the
+   * handler and writes `task.cancelled`. Either way a cancel signal goes to every worker on the
+   * control topic, in the same transaction: a worker holding the command will not start it.
+   * A repeated cancel of a running task re-sends the signal and adds nothing to history.
+   */
+  async cancel(task: TaskState, requestedBy: string, reason?: string): Promise<TaskState> {
+    if (isTerminal(task.status)) {
+      throw new TasklogError(ErrorCode.TASK_STATE_CONFLICT, `task ${task.id} is ${task.status}; only an unfinished task can be cancelled`, {
+        taskId: task.id,
+        taskStatus: task.status,
+      });
+    }
+    const at = new Date(this.deps.now()).toISOString();
+    const running = !NOT_STARTED.includes(task.status);
+    // The attempt the cancel stops: the running one, or the next one to start.
+    const attempt = running ? task.attempt : task.attempt + 1;
+    const scope = { taskId: task.id, tenantId: task.tenantId, attempt };
+    const events: TaskEvent[] = [];
+    if (!(running && task.cancelRequestedAt)) {
+      events.push(cancelRequestedEvent(scope, { ...(reason ? { reason } : {}), requestedBy }, at));
+    }
+    if (!running) events.push(cancelledUnstartedEvent(scope, reason || DEFAULT_CANCEL_REASON, at));
+    events.forEach(assertValidEvent);
+    const signal: CancelSignal = { taskId: task.id, tenantId: task.tenantId, attempt, reason: reason || DEFAULT_CANCEL_REASON };
+    const group: OutMessage[] = [
+      ...events.map((e) => ({
+        topic: this.deps.topics.events,
+        key: task.id,
+        value: encodeEvent(e),
+        headers: recordHeaders(e.type, task.tenantId, SCHEMA_VERSION),
+      })),
+      {
+        topic: this.deps.topics.control,
+        key: task.id,
+        value: Buffer.from(JSON.stringify(signal)),
+        headers: recordHeaders('task.cancel', task.tenantId, SCHEMA_VERSION),
+      },
+    ];
+    this.deps.assertFits?.(group);
+    await this.deps.publisher.publish(group);
+    return events.reduce<TaskState>((s, e) => evolve(s, e) ?? s, task);
+  }
+
   private remember(taskId: string, entry: KeyedEnqueue): void {
     this.keyed.set(taskId, entry);
     if (this.keyed.size > 10000) this.keyed.delete(this.keyed.keys().next().value!);
   }
 }
+
+/** The reason a cancel records when its caller gave none. */
+export const DEFAULT_CANCEL_REASON = 'cancelled';
 
 /** What makes two requests "the same" under one idempotency key: the task type and the payload. */
 function fingerprintOf(taskType: string, payload: unknown): string {

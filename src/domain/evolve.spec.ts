@@ -82,6 +82,62 @@ describe('evolve', () => {
     expect(before).toEqual(copy);
   });
 
+  describe('cancel and expiry', () => {
+    const cancelRequested = (attempt = 1) => ev(EventType.CANCEL_REQUESTED, { reason: 'not needed', requestedBy: 'ops' }, attempt);
+    const cancelled = (wasRunning: boolean, attempt = 1) => ev(EventType.CANCELLED, { reason: 'not needed', wasRunning }, attempt);
+    const expired = () => ev(EventType.EXPIRED, { expiresAt: '2026-11-22T10:00:30.000Z' }, 1);
+    const scheduled = () => enqueued({ runAt: '2099-01-01T00:00:00.000Z' });
+    const retrying = () => [
+      enqueued({ maxAttempts: 2 }),
+      queued(),
+      started(),
+      ev(EventType.FAILED, {
+        error: { name: 'Error', message: 'x', retryable: true },
+        willRetry: true,
+        retryAt: '2099-01-01T00:00:00.000Z',
+      }),
+    ];
+
+    it.each([
+      ['a scheduled task, cancelled', [scheduled(), cancelRequested(), cancelled(false)], TaskStatus.CANCELLED],
+      ['a queued task, cancelled', [enqueued(), queued(), cancelRequested(), cancelled(false)], TaskStatus.CANCELLED],
+      ['a retrying task, cancelled', [...retrying(), cancelRequested(2), cancelled(false, 2)], TaskStatus.CANCELLED],
+      ['a running task with a cancel requested', [enqueued(), queued(), started(), cancelRequested()], TaskStatus.RUNNING],
+      ['a running task its worker cancelled', [enqueued(), queued(), started(), cancelRequested(), cancelled(true)], TaskStatus.CANCELLED],
+      [
+        'a task completed before the cancel',
+        [enqueued(), queued(), started(), completed(), cancelRequested(), cancelled(true)],
+        TaskStatus.COMPLETED,
+      ],
+      [
+        'a cancelled task whose buffered command started',
+        [enqueued(), queued(), cancelRequested(), cancelled(false), started()],
+        TaskStatus.CANCELLED,
+      ],
+      ['a queued task past its deadline', [enqueued(), queued(), expired()], TaskStatus.EXPIRED],
+      ['a scheduled task past its deadline', [scheduled(), expired()], TaskStatus.EXPIRED],
+      ['a retrying task past its deadline', [...retrying(), expired()], TaskStatus.EXPIRED],
+      ['a task that started before its deadline passed', [enqueued(), queued(), started(), expired()], TaskStatus.RUNNING],
+      ['an expired task then cancelled', [enqueued(), queued(), expired(), cancelled(false)], TaskStatus.EXPIRED],
+    ])('given %s, the status is right', (_name, events, status) => {
+      expect(run(events)?.status).toBe(status);
+    });
+
+    it('records when a cancel was first requested, and a repeat changes nothing', () => {
+      const once = run([enqueued(), queued(), started(), cancelRequested()])!;
+      expect(once.cancelRequestedAt).not.toBeNull();
+      expect(evolve(once, cancelRequested())).toBe(once);
+    });
+
+    it('keeps the cancelled time as finishedAt, and a manual retry forgets the cancel request and the deadline', () => {
+      const events = [enqueued({ expiresAt: '2026-11-22T10:00:30.000Z' }), queued(), cancelRequested(), cancelled(false)];
+      const state = run(events)!;
+      expect(state.finishedAt).toBe(events[3].at);
+      const reopened = evolve(state, ev(EventType.RETRY_REQUESTED, { requestedBy: 'ops' }, 0))!;
+      expect(reopened).toMatchObject({ status: TaskStatus.QUEUED, cancelRequestedAt: null, expiresAt: null, finishedAt: null });
+    });
+  });
+
   describe('a manual retry', () => {
     const retry = (attempts?: number) => ev(EventType.RETRY_REQUESTED, { requestedBy: 'ops', ...(attempts ? { attempts } : {}) }, 1);
 

@@ -1,6 +1,6 @@
 import { EventType, TaskEvent } from '../events';
 import { EMPTY_PROGRESS, TaskState } from './task-state';
-import { isTerminal, REOPENABLE, TaskStatus } from './task-status';
+import { EXPIRABLE, isTerminal, REOPENABLE, TaskStatus } from './task-status';
 
 /**
  * The pure reducer. Events that make no sense in the current state change nothing
@@ -28,6 +28,7 @@ export function evolve(state: TaskState | null, event: TaskEvent): TaskState | n
       progress: EMPTY_PROGRESS,
       runAt: d.runAt ?? null,
       expiresAt: d.expiresAt ?? null,
+      cancelRequestedAt: null,
       idempotencyKey: d.idempotencyKey ?? null,
       concurrencyKey: d.concurrencyKey ?? null,
       labels: d.labels ?? {},
@@ -73,9 +74,14 @@ function applyLifecycle(state: TaskState, event: TaskEvent): TaskState {
       if (event.data.willRetry) return { ...state, status: TaskStatus.RETRYING, error, runAt: event.data.retryAt ?? null };
       return { ...state, status: TaskStatus.FAILED, error, finishedAt: event.at };
     }
+    case EventType.CANCEL_REQUESTED:
+      if (state.cancelRequestedAt) return state;
+      return { ...state, cancelRequestedAt: event.at };
     case EventType.CANCELLED:
       return { ...state, status: TaskStatus.CANCELLED, finishedAt: event.at };
     case EventType.EXPIRED:
+      // Expiry means "never started by then": a task already running is left to finish.
+      if (!EXPIRABLE.includes(state.status)) return state;
       return { ...state, status: TaskStatus.EXPIRED, finishedAt: event.at };
     default:
       return state;
@@ -93,6 +99,9 @@ function reopen(state: TaskState | null, attempts: number, at: string): TaskStat
     result: null,
     finishedAt: null,
     runAt: null,
+    // Re-opening is a decision to run it after all: an old deadline or cancel request no longer applies.
+    expiresAt: null,
+    cancelRequestedAt: null,
     progress: EMPTY_PROGRESS,
     updatedAt: at,
   };

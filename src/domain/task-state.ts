@@ -31,6 +31,8 @@ export interface TaskState {
   progress: TaskProgress;
   runAt: string | null;
   expiresAt: string | null;
+  /** When a cancel was first requested; a running task keeps running until its worker aborts it. */
+  cancelRequestedAt: string | null;
   idempotencyKey: string | null;
   concurrencyKey: string | null;
   labels: Record<string, string>;

@@ -18,3 +18,7 @@ export function isTerminal(status: TaskStatus): boolean {
 
 /** Terminal states a manual retry may re-open (a completed task stays completed). */
 export const REOPENABLE: readonly TaskStatus[] = [TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.EXPIRED];
+
+/** States of a task that has not started (this attempt): what cancel ends at once and expiry ends at all. */
+export const NOT_STARTED: readonly TaskStatus[] = [TaskStatus.SCHEDULED, TaskStatus.QUEUED, TaskStatus.RETRYING];
+export const EXPIRABLE = NOT_STARTED;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventSchema, DataSchemas } from './event.schemas';
 import { RunCommandSchema } from './run-command.schema';
+import { CancelSignalSchema } from './cancel-signal.schema';
 import { EventType } from './event-types';
 
 type JsonSchema = Record<string, unknown>;
@@ -50,6 +51,15 @@ export function asyncApiDocument(prefix = 'tasklog'): JsonSchema {
     };
   }
   messages.run_command = { name: 'task.run', contentType: 'application/json', payload: runCommandJsonSchema() };
+  messages.cancel_signal = {
+    name: 'task.cancel',
+    contentType: 'application/json',
+    payload: {
+      $id: 'https://tasklog.dev/schemas/cancel-signal.json',
+      title: 'cancel signal',
+      ...z.toJSONSchema(CancelSignalSchema, { io: 'input', unrepresentable: 'any' }),
+    },
+  };
   const ref = (name: string) => ({ $ref: `#/components/messages/${name}` });
   return {
     asyncapi: '3.0.0',
@@ -62,6 +72,7 @@ export function asyncApiDocument(prefix = 'tasklog'): JsonSchema {
       commandsHigh: { address: `${prefix}.commands.high`, messages: { run_command: ref('run_command') } },
       commandsNormal: { address: `${prefix}.commands.normal`, messages: { run_command: ref('run_command') } },
       commandsLow: { address: `${prefix}.commands.low`, messages: { run_command: ref('run_command') } },
+      control: { address: `${prefix}.control`, messages: { cancel_signal: ref('cancel_signal') } },
     },
     components: { messages },
   };

@@ -13,6 +13,8 @@ export const RunCommandSchema = z.object({
   maxAttempts: z.number().int().min(1).max(1000).optional(),
   backoff: BackoffSchema.optional(),
   correlationId: z.string().optional(),
+  /** Not started by then, the task never starts: the worker appends `task.expired` instead. */
+  expiresAt: z.string().datetime().optional(),
   enqueuedAt: z.string().datetime(),
 });
 export type RunCommand = z.infer<typeof RunCommandSchema>;

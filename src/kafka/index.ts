@@ -13,3 +13,4 @@ export * from './dead-letter';
 export * from './instance-slot';
 export * from './message-size';
 export * from './record-headers';
+export * from './broadcast-consumer';

@@ -13,6 +13,7 @@ const task = (id: string, attempt = 1): DueTask => ({
   maxAttempts: 1,
   backoff: { type: 'fixed', delayMs: 0 },
   concurrencyKey: null,
+  expiresAt: null,
   createdAt: '2026-11-26T10:00:00.000Z',
   runAt: '2026-11-26T10:05:00.000Z',
 });

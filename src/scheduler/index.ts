@@ -4,3 +4,4 @@ export * from './scheduler.service';
 export * from './leader-lock';
 export * from './due-dispatcher';
 export * from './due-task';
+export * from './expiry-sweeper';

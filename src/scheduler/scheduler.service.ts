@@ -7,23 +7,29 @@ import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from '../projection/database.service';
 import { DueDispatcher } from './due-dispatcher';
 import { findDueTasks } from './due-tasks.query';
+import { ExpirySweeper } from './expiry-sweeper';
+import { findTasksToSweep } from './sweep-tasks.query';
 import { LeaderLock } from './leader-lock';
 
 export const LEADER_INTERVAL = 'tasklog.scheduler.leader';
 export const DISPATCH_INTERVAL = 'tasklog.scheduler.dispatch';
+export const SWEEP_INTERVAL = 'tasklog.scheduler.sweep';
 /** Due tasks read per tick; more wait for the next tick. */
 const BATCH = 2000;
 
 /**
  * The scheduler role: one leader across processes (a Postgres advisory lock), standbys retry
- * every leader interval. The leader queues delayed tasks and retries when they are due. Its
+ * every leader interval. The leader queues delayed tasks and retries when they are due, and
+ * ends tasks not started by their deadline (and retries whose cancel was requested). Its
  * loops are `SchedulerRegistry` intervals, visible and stoppable the Nest way.
  */
 @Injectable()
 export class SchedulerService implements BeforeApplicationShutdown {
   private lock: LeaderLock | null = null;
   private dispatcher: DueDispatcher | null = null;
+  private sweeper: ExpirySweeper | null = null;
   private ticking = false;
+  private sweeping = false;
   private readonly log: JsonLogger;
 
   constructor(
@@ -51,6 +57,11 @@ export class SchedulerService implements BeforeApplicationShutdown {
       publish: (group) => this.kafka.transactional.publish(group),
       now: () => this.clock.now(),
     });
+    this.sweeper = new ExpirySweeper({
+      topics: this.kafka.topics,
+      publish: (group) => this.kafka.transactional.publish(group),
+      now: () => this.clock.now(),
+    });
     await this.leaderTick();
     this.registry.addInterval(
       LEADER_INTERVAL,
@@ -60,10 +71,14 @@ export class SchedulerService implements BeforeApplicationShutdown {
       DISPATCH_INTERVAL,
       setInterval(() => void this.dispatchTick(), this.config.schedulerIntervalMs),
     );
+    this.registry.addInterval(
+      SWEEP_INTERVAL,
+      setInterval(() => void this.sweepTick(), this.config.schedulerIntervalMs),
+    );
   }
 
   async stop(): Promise<void> {
-    for (const name of [LEADER_INTERVAL, DISPATCH_INTERVAL]) {
+    for (const name of [LEADER_INTERVAL, DISPATCH_INTERVAL, SWEEP_INTERVAL]) {
       if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     }
     await this.lock?.release();
@@ -85,6 +100,7 @@ export class SchedulerService implements BeforeApplicationShutdown {
     }
     if (lock.isHeld !== was) {
       this.dispatcher?.reset();
+      this.sweeper?.reset();
       this.log.write('info', lock.isHeld ? 'scheduler leadership acquired' : 'scheduler leadership lost', { pid: process.pid });
     }
   }
@@ -99,6 +115,19 @@ export class SchedulerService implements BeforeApplicationShutdown {
       this.log.write('warn', 'dispatching due tasks failed; next tick retries', { error: (e as Error).message });
     } finally {
       this.ticking = false;
+    }
+  }
+
+  private async sweepTick(): Promise<void> {
+    if (this.sweeping || !this.isLeader || !this.sweeper) return;
+    this.sweeping = true;
+    try {
+      const due = await findTasksToSweep(await this.db.get(), BATCH);
+      if (due.length) await this.sweeper.sweep(due);
+    } catch (e) {
+      this.log.write('warn', 'sweeping expired tasks failed; next tick retries', { error: (e as Error).message });
+    } finally {
+      this.sweeping = false;
     }
   }
 }

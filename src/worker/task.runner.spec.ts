@@ -188,6 +188,56 @@ describe('TaskRunner', () => {
       expect(events.at(-1)!.type).toBe('task.completed');
     });
   });
+
+  describe('when the task is cancelled while it runs', () => {
+    const honours: TaskHandlerFn = (_p, ctx) =>
+      new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+
+    it('aborts ctx.signal with a CancelAbort and ends the attempt cancelled, not failed, with no retry', async () => {
+      let reason: unknown;
+      const { runner, events } = setup({
+        wait: (p, ctx) => {
+          ctx.signal.addEventListener('abort', () => (reason = ctx.signal.reason));
+          return honours(p, ctx);
+        },
+      });
+      const run = runner.run(command('wait', { maxAttempts: 3 }));
+      await waitUntil(() => runner.running === 1);
+      expect(runner.cancel(command('wait').taskId, 1, 'not needed')).toBe(true);
+      await (
+        await run
+      ).durable;
+      expect((reason as Error).name).toBe('CancelAbort');
+      expect(events.map((e) => e.type)).toEqual(['task.started', 'task.cancelled']);
+      expect(events[1].data).toEqual({ reason: 'not needed', wasRunning: true });
+      expect(runner.running).toBe(0);
+    });
+
+    it('ends it cancelled even when the handler ignores the signal and returns a result', async () => {
+      let finish!: () => void;
+      const { runner, events } = setup({ stubborn: () => new Promise<string>((r) => (finish = () => r('done anyway'))) });
+      const run = runner.run(command('stubborn'));
+      await waitUntil(() => runner.running === 1);
+      runner.cancel(command('stubborn').taskId, 1, 'stop');
+      finish();
+      await (
+        await run
+      ).durable;
+      expect(events.at(-1)).toMatchObject({ type: 'task.cancelled', data: { wasRunning: true } });
+    });
+
+    it('leaves a newer attempt alone when the cancel covered an older one', async () => {
+      const { runner, events } = setup({ wait: honours });
+      const run = runner.run(command('wait', { attempt: 2 }));
+      await waitUntil(() => runner.running === 1);
+      expect(runner.cancel(command('wait').taskId, 1, 'old')).toBe(false);
+      expect(runner.cancel(command('wait').taskId, 2, 'now')).toBe(true);
+      await (
+        await run
+      ).durable;
+      expect(events.at(-1)).toMatchObject({ type: 'task.cancelled', data: { reason: 'now' } });
+    });
+  });
 });
 
 async function waitUntil(check: () => boolean): Promise<void> {

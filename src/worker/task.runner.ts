@@ -7,6 +7,7 @@ import { HandlerRegistry } from './handler.registry';
 const DEFAULT_BACKOFF = { type: 'exponential' as const, delayMs: 1000 };
 import { errorData, progressData, resultData } from './outcome-data';
 import { ProgressReporter } from './progress.reporter';
+import { CancelAbort } from './cancel-abort.error';
 import { ShutdownAbort } from './shutdown-abort.error';
 import { TaskContext } from './task-context';
 
@@ -31,13 +32,25 @@ export interface RunResult {
 
 /** Runs one attempt of one task and appends its lifecycle events. */
 export class TaskRunner {
-  private readonly aborts = new Map<string, AbortController>();
+  /** The running attempt of each task, by task id. */
+  private readonly aborts = new Map<string, { controller: AbortController; attempt: number }>();
 
   constructor(private readonly deps: RunnerDeps) {}
 
   /** Aborts every running handler with a ShutdownAbort (shutdown past its grace period). */
   abortAll(reason: string): void {
-    for (const c of this.aborts.values()) c.abort(new ShutdownAbort(reason));
+    for (const { controller } of this.aborts.values()) controller.abort(new ShutdownAbort(reason));
+  }
+
+  /**
+   * Aborts the task's running attempt with a CancelAbort, if it is one the cancel covers (not a
+   * newer attempt begun by a manual retry since). True when an attempt was aborted here.
+   */
+  cancel(taskId: string, attempt: number, reason: string): boolean {
+    const running = this.aborts.get(taskId);
+    if (!running || running.attempt > attempt || running.controller.signal.aborted) return false;
+    running.controller.abort(new CancelAbort(reason));
+    return true;
   }
 
   /** Handlers that have not returned yet, including those whose attempt already timed out. */
@@ -66,7 +79,8 @@ export class TaskRunner {
     started.catch(() => undefined);
 
     const abort = new AbortController();
-    this.aborts.set(cmd.taskId, abort);
+    const entry = { controller: abort, attempt: cmd.attempt };
+    this.aborts.set(cmd.taskId, entry);
     const progressWrites: Promise<void>[] = [];
     const progress = new ProgressReporter(deps.progressIntervalMs, (u) => {
       progressWrites.push(this.appendValid([event(EventType.PROGRESSED, u)]).catch(() => undefined));
@@ -90,15 +104,21 @@ export class TaskRunner {
       const result = await this.withTimeout(handlerDone, cmd.timeoutMs, abort);
       progress.flush();
       const data = resultData(result, deps.maxResultBytes);
-      outcome =
-        'problem' in data
+      outcome = cancelledBy(abort)
+        ? this.cancelled(event, log, cancelledBy(abort)!)
+        : 'problem' in data
           ? this.failed(cmd, event, log, Object.assign(new Error(data.problem), { name: 'ResultNotStorable' }), false)
           : event(EventType.COMPLETED, { result: data.json, durationMs: deps.now() - startedAt });
     } catch (thrown) {
       progress.flush();
       const error = ensureError(thrown);
       const released = abort.signal.reason instanceof ShutdownAbort;
-      outcome = released ? null : this.failed(cmd, event, log, error, (error as { retryable?: boolean }).retryable !== false);
+      const cancel = cancelledBy(abort);
+      outcome = released
+        ? null
+        : cancel
+          ? this.cancelled(event, log, cancel)
+          : this.failed(cmd, event, log, error, (error as { retryable?: boolean }).retryable !== false);
       if (released) log.write('info', 'handler aborted by shutdown; the attempt is handed back', {});
     } finally {
       // Later progress from a handler that outlived its timeout would follow the outcome.
@@ -116,9 +136,20 @@ export class TaskRunner {
     } catch {
       // Already recorded as the outcome.
     } finally {
-      this.aborts.delete(cmd.taskId);
+      // A duplicate run of the same task may have replaced the entry meanwhile; leave that one.
+      if (this.aborts.get(cmd.taskId) === entry) this.aborts.delete(cmd.taskId);
     }
     return { durable, released: outcome === null };
+  }
+
+  /** A cancelled attempt ends `cancelled`, not completed or failed, and is never retried. */
+  private cancelled(
+    event: <K extends EventType>(type: K, data: EventDataMap[K]) => TaskEvent,
+    log: JsonLogger,
+    cancel: CancelAbort,
+  ): TaskEvent {
+    log.write('info', 'task cancelled while running', { reason: cancel.reason });
+    return event(EventType.CANCELLED, { reason: cancel.reason, wasRunning: true });
   }
 
   /**
@@ -181,4 +212,9 @@ export class TaskRunner {
       clearTimeout(timer);
     }
   }
+}
+
+/** The cancel that aborted this attempt, if a cancel did (a timeout or shutdown before it wins). */
+function cancelledBy(abort: AbortController): CancelAbort | null {
+  return abort.signal.reason instanceof CancelAbort ? abort.signal.reason : null;
 }

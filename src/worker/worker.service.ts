@@ -4,13 +4,15 @@ import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
-import { decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
-import { deadLetter, DeadLetterKind, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import { decodeCancelSignal, decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { BroadcastConsumer, deadLetter, DeadLetterKind, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
 import { Semaphore } from '../kafka/semaphore';
 import { KafkaService } from '../kafka/kafka.service';
 import { exhaustedLetter } from './exhausted-letter';
 import { HandlerRegistry } from './handler.registry';
+import { CancelledTasks } from './cancelled-tasks';
 import { RecentRuns } from './recent-runs';
+import { StartGate } from './start-gate';
 import { TaskRunner } from './task.runner';
 
 /** Slots per lane under saturation, out of 10. */
@@ -23,6 +25,9 @@ export class WorkerService implements BeforeApplicationShutdown {
   private consumer: ParallelConsumer | null = null;
   private readonly runner: TaskRunner;
   private readonly recent = new RecentRuns();
+  private readonly cancelled = new CancelledTasks();
+  private readonly gate: StartGate;
+  private control: BroadcastConsumer | null = null;
   private readonly typeGates = new Map<string, Semaphore | null>();
   /** The run command of each attempt in flight, by `taskId:attempt`: the provenance of its dead letter if it ends failed. */
   private readonly commands = new Map<string, InMessage>();
@@ -48,6 +53,7 @@ export class WorkerService implements BeforeApplicationShutdown {
       maxResultBytes: config.maxPayloadBytes,
       logger: this.log,
     });
+    this.gate = new StartGate(this.cancelled, () => clock.now());
   }
 
   /** Group joins seen by this worker; a long task must not cause more than the first. */
@@ -70,6 +76,16 @@ export class WorkerService implements BeforeApplicationShutdown {
     const t = this.kafka.topics.commands;
     const maxBuffered = Math.max(this.config.concurrency * 4, 100);
     this.stopped = false;
+    // Cancels first: from the moment this worker takes commands, it hears their cancels.
+    // (A start retried after a failure replaces the listener of the failed one.)
+    await this.control?.stop();
+    this.control = new BroadcastConsumer(this.kafka.client, {
+      groupId: `${this.config.topicPrefix}.control.${this.workerId}`,
+      topic: this.kafka.topics.control,
+      logger: this.log,
+      handle: (m) => this.onCancelSignal(m),
+    });
+    await this.control.start();
     this.consumer = new ParallelConsumer(this.kafka.client, {
       groupId: `${this.config.topicPrefix}.workers`,
       topics: [t.high, t.normal, t.low],
@@ -106,6 +122,9 @@ export class WorkerService implements BeforeApplicationShutdown {
       });
     } finally {
       this.stopped = true;
+      // Only now: a task running through the grace period can still be cancelled.
+      await this.control?.stop();
+      this.control = null;
     }
   }
 
@@ -140,6 +159,12 @@ export class WorkerService implements BeforeApplicationShutdown {
       await this.deadLetter(m, `no handler for task type "${command.taskType}" on this worker`, command);
       return;
     }
+    // Checked when a slot is free, not when fetched: the command may have waited in the buffer.
+    const instead = this.gate.check(command, Number(m.timestamp));
+    if (instead) {
+      this.log.write('info', `run command not started: ${instead.type}`, { taskId: command.taskId, attempt: command.attempt });
+      return { durable: this.append([instead]) };
+    }
     if (!this.recent.claim(command.taskId, command.attempt)) {
       this.log.write('debug', 'duplicate run command skipped', { taskId: command.taskId, attempt: command.attempt, offset: m.offset });
       return;
@@ -157,11 +182,23 @@ export class WorkerService implements BeforeApplicationShutdown {
     return { durable: durable.then(() => this.release(m)) };
   }
 
+  /** Remembers the cancel (for commands still to come) and aborts the attempt if it runs here. */
+  private onCancelSignal(m: InMessage): void {
+    const signal = decodeCancelSignal(m.value);
+    this.cancelled.add(signal, Number(m.timestamp));
+    const aborted = this.runner.cancel(signal.taskId, signal.attempt, signal.reason);
+    this.log.write(aborted ? 'info' : 'debug', 'cancel signal', { taskId: signal.taskId, attempt: signal.attempt, aborted });
+  }
+
   /**
    * Hands a command back unrun: the same record, re-published to its own topic with its key and
    * a `tasklog-released` header. Once Kafka has it, this offset may be committed.
    */
   private release(m: InMessage): Promise<void> {
+    // The next worker would not know of a cancel heard here (and would see a fresh timestamp):
+    // a command that must not start ends here instead of being handed on.
+    const instead = this.endingInsteadOfRelease(m);
+    if (instead) return this.publish([instead]);
     return this.kafka.ordered.publish([
       {
         topic: m.topic,
@@ -170,6 +207,14 @@ export class WorkerService implements BeforeApplicationShutdown {
         headers: { ...m.headers, [Header.RELEASED]: 'true' },
       },
     ]);
+  }
+
+  private endingInsteadOfRelease(m: InMessage): TaskEvent | null {
+    try {
+      return this.gate.check(decodeRunCommand(m.value), Number(m.timestamp));
+    } catch {
+      return null;
+    }
   }
 
   /**

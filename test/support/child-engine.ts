@@ -4,14 +4,17 @@ import { join } from 'node:path';
 
 export const MAIN = join(__dirname, '../../dist/src/main.js');
 
-/** The engine in a child process (dist build), so a test can kill it for real; its JSON log lines are collected. */
+/**
+ * The engine in a child process (dist build), so a test can kill it for real; its JSON log lines
+ * are collected. `script` runs another entry point instead, e.g. test/support/worker-child.js.
+ */
 export class ChildEngine {
   readonly lines: Record<string, unknown>[] = [];
   readonly process: ChildProcess;
 
-  constructor(env: Record<string, string>) {
+  constructor(env: Record<string, string>, script = MAIN) {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it in pretest)`);
-    this.process = spawn(process.execPath, [MAIN], {
+    this.process = spawn(process.execPath, [script], {
       env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'ignore'],
     });

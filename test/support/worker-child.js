@@ -14,6 +14,8 @@ class ChildHandlers {
       const t = setTimeout(resolve, ms);
       ctx.signal.addEventListener('abort', () => {
         clearTimeout(t);
+        // Tests time cancels by this line (same host, same clock); it shows at LOG_LEVEL=info.
+        ctx.log.write('info', 'test.sleep aborted', { abortedAt: Date.now(), reason: ctx.signal.reason && ctx.signal.reason.name });
         reject(ctx.signal.reason);
       });
     });

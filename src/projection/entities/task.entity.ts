@@ -31,6 +31,7 @@ export class TaskRow {
   progressMessage?: string | null;
   runAt?: Date | null;
   expiresAt?: Date | null;
+  cancelRequestedAt?: Date | null;
   idempotencyKey?: string | null;
   concurrencyKey?: string | null;
   labels!: Record<string, string>;
@@ -73,6 +74,7 @@ export const TaskSchema = new EntitySchema<TaskRow>({
     progressMessage: { type: 'text', nullable: true },
     runAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     expiresAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    cancelRequestedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     idempotencyKey: { type: 'text', nullable: true },
     concurrencyKey: { type: 'text', nullable: true },
     labels: { type: 'json' },
