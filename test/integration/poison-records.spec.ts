@@ -72,6 +72,10 @@ describe('when poison records reach every topic the engine reads', () => {
       sent.push(...records.map((r) => ({ key: r.key, topic })));
     }
 
+    // The control topic is a broadcast every worker reads: its poison is skipped with a warning by
+    // each worker (a dead letter per worker would repeat it), and must not stop cancels or tasks.
+    await probe.send(t.control, poisonFor('command', t.control));
+
     const before = await runGoodTasks(5);
     const letters = await waitFor(() => (sent.every((s) => probe.dead.some((d) => d.key === s.key)) ? probe.dead : null), {
       timeoutMs: 60000,
@@ -103,5 +107,6 @@ describe('when poison records reach every topic the engine reads', () => {
     expect(runs.map((r) => Number(r.n))).toEqual(Array(10).fill(1));
     expect(probe.dead.length).toBe(dlqCount);
     expect(probe.dead.filter((d) => sent.some((s) => s.key === d.key))).toHaveLength(sent.length);
+    expect(probe.dead.filter((d) => d.headers['dlq-source-topic'] === t.control)).toHaveLength(0);
   }, 120000);
 });
