@@ -5,10 +5,13 @@ import { Migration20261126010000_task_run_options } from './Migration20261126010
 import { Migration20261126020000_cancel } from './Migration20261126020000_cancel';
 import { Migration20261126030000_dead_letters } from './Migration20261126030000_dead_letters';
 
+import { Migration20261126040000_redelivered } from './Migration20261126040000_redelivered';
+
 export const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
   { name: 'Migration20261126000000_projection_error', class: Migration20261126000000_projection_error },
   { name: 'Migration20261126010000_task_run_options', class: Migration20261126010000_task_run_options },
   { name: 'Migration20261126020000_cancel', class: Migration20261126020000_cancel },
   { name: 'Migration20261126030000_dead_letters', class: Migration20261126030000_dead_letters },
+  { name: 'Migration20261126040000_redelivered', class: Migration20261126040000_redelivered },
 ];

@@ -19,6 +19,7 @@ export function taskView(s: TaskState & { projectionError?: unknown }) {
     runAt: s.runAt,
     expiresAt: s.expiresAt,
     cancelRequestedAt: s.cancelRequestedAt,
+    redelivered: s.redelivered,
     createdAt: s.createdAt,
     queuedAt: s.queuedAt,
     startedAt: s.startedAt,

@@ -166,4 +166,13 @@ describe('evolve', () => {
       expect(run(events)?.maxAttempts).toBe(3);
     });
   });
+
+  it('shows a redelivered attempt: the new worker and the redelivered flag', () => {
+    const base = [enqueued(), queued(), started()];
+    const rerun = ev(EventType.STARTED, { workerId: 'w2', attempt: 1, redelivery: true }, 1);
+    expect(run([...base, rerun])).toMatchObject({ status: TaskStatus.RUNNING, workerId: 'w2', redelivered: true, attempt: 1 });
+    expect(run(base)).toMatchObject({ workerId: 'w1', redelivered: false });
+    // A plain duplicate start of the same attempt changes nothing.
+    expect(run([...base, started()])).toEqual(run(base));
+  });
 });

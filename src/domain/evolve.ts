@@ -29,6 +29,7 @@ export function evolve(state: TaskState | null, event: TaskEvent): TaskState | n
       runAt: d.runAt ?? null,
       expiresAt: d.expiresAt ?? null,
       cancelRequestedAt: null,
+      redelivered: false,
       idempotencyKey: d.idempotencyKey ?? null,
       concurrencyKey: d.concurrencyKey ?? null,
       labels: d.labels ?? {},
@@ -53,7 +54,10 @@ function applyLifecycle(state: TaskState, event: TaskEvent): TaskState {
       return { ...state, status: TaskStatus.QUEUED, queuedAt: state.queuedAt ?? event.at };
     case EventType.STARTED:
       if (event.data.attempt < state.attempt) return state;
-      if (event.data.attempt === state.attempt && state.status === TaskStatus.RUNNING) return state;
+      if (event.data.attempt === state.attempt && state.status === TaskStatus.RUNNING) {
+        // Another worker took over the attempt of one that died: show who runs it now.
+        return event.data.redelivery ? { ...state, workerId: event.data.workerId, redelivered: true } : state;
+      }
       return {
         ...state,
         status: TaskStatus.RUNNING,
@@ -61,6 +65,7 @@ function applyLifecycle(state: TaskState, event: TaskEvent): TaskState {
         workerId: event.data.workerId,
         startedAt: event.at,
         error: null,
+        redelivered: event.data.redelivery === true,
       };
     case EventType.PROGRESSED:
       if (state.status !== TaskStatus.RUNNING || event.attempt !== state.attempt) return state;

@@ -33,6 +33,8 @@ export interface TaskState {
   expiresAt: string | null;
   /** When a cancel was first requested; a running task keeps running until its worker aborts it. */
   cancelRequestedAt: string | null;
+  /** The current attempt was started again after its worker died (at-least-once made visible). */
+  redelivered: boolean;
   idempotencyKey: string | null;
   concurrencyKey: string | null;
   labels: Record<string, string>;

@@ -78,6 +78,11 @@ describe('when a worker process is killed with SIGKILL mid-task', () => {
       const rerun = all.filter((e) => e.task_id === id && e.type === 'task.started' && e.data.workerId === 'survivor');
       expect(rerun.length).toBeGreaterThan(0);
       expect(rerun[0].data.redelivery).toBe(true);
+      expect((await http(`${api.url}/v1/tasks/${id}`)).body).toMatchObject({
+        status: 'completed',
+        redelivered: true,
+        workerId: 'survivor',
+      });
     }
     const reruns = all.filter((e) => orphans.includes(e.task_id) && e.type === 'task.started' && e.data.workerId === 'survivor');
     const takeoverMs = Math.min(...reruns.map((e) => new Date(e.at).getTime())) - killedAt;

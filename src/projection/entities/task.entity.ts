@@ -32,6 +32,7 @@ export class TaskRow {
   runAt?: Date | null;
   expiresAt?: Date | null;
   cancelRequestedAt?: Date | null;
+  redelivered!: boolean;
   idempotencyKey?: string | null;
   concurrencyKey?: string | null;
   labels!: Record<string, string>;
@@ -75,6 +76,7 @@ export const TaskSchema = new EntitySchema<TaskRow>({
     runAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     expiresAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     cancelRequestedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
+    redelivered: { type: 'boolean', default: false },
     idempotencyKey: { type: 'text', nullable: true },
     concurrencyKey: { type: 'text', nullable: true },
     labels: { type: 'json' },
