@@ -14,3 +14,4 @@ export * from './instance-slot';
 export * from './message-size';
 export * from './record-headers';
 export * from './broadcast-consumer';
+export * from './redelivery-marks';

@@ -5,6 +5,7 @@ import { KafkaClient, toInMessage } from './kafka.client';
 import { InMessage } from './kafka.types';
 import { onFatalCrash, startConsumer } from './consumer-lifecycle';
 import { OffsetTracker } from './offset-tracker';
+import { RedeliveryMarks } from './redelivery-marks';
 import { Semaphore } from './semaphore';
 import { coPartitionedAssigner } from './co-partitioned.assigner';
 
@@ -83,11 +84,7 @@ export class ParallelConsumer {
   private halt = new AbortController();
   private commitTimer: NodeJS.Timeout | null = null;
   private readonly committed = new Map<string, string>();
-  /** Per partition, the highest offset handed to a handler; committed as offset metadata. */
-  private readonly startedUpTo = new Map<string, number>();
-  /** Per partition, what the previous owner had started past its commit point (from that metadata). */
-  private redeliverUpTo = new Map<string, number>();
-  private assignmentRead: Promise<void> = Promise.resolve();
+  private readonly marks: RedeliveryMarks;
   joins = 0;
   restarts = 0;
 
@@ -96,6 +93,7 @@ export class ParallelConsumer {
     private readonly options: ParallelConsumerOptions,
   ) {
     this.slots = new Semaphore(options.concurrency, options.topicWeights);
+    this.marks = new RedeliveryMarks(kafka, options.groupId, options.logger);
   }
 
   async start(): Promise<void> {
@@ -142,7 +140,7 @@ export class ParallelConsumer {
     this.pausedPartitions.clear();
     this.trackers.clear();
     this.committed.clear();
-    this.startedUpTo.clear();
+    this.marks.forgetLocal();
     await old?.disconnect().catch(() => undefined);
     await retryWithBackoff(() => this.connect(), {
       initialMs: 1000,
@@ -211,40 +209,12 @@ export class ParallelConsumer {
     for (const id of [...this.pausedPartitions]) if (!assigned.has(id)) this.pausedPartitions.delete(id);
     for (const id of assigned) if (!this.trackers.has(id)) this.trackers.set(id, new OffsetTracker());
     this.options.logger.write('info', 'partitions assigned', { groupId: this.options.groupId, partitions: [...assigned] });
-    this.assignmentRead = this.readRedeliveries(assignment);
-  }
-
-  /**
-   * Reads the metadata of the committed offsets: how far the previous owner of each partition had
-   * started handlers. Messages up to there may have run already (its process died): they are
-   * marked `redelivered`. Best effort: without it, nothing is marked.
-   */
-  private async readRedeliveries(assignment: Record<string, number[]>): Promise<void> {
-    let admin: ReturnType<KafkaClient['admin']> | null = null;
-    try {
-      admin = this.kafka.admin();
-      await admin.connect();
-      const offsets = await admin.fetchOffsets({ groupId: this.options.groupId, topics: Object.keys(assignment) });
-      const next = new Map<string, number>();
-      for (const t of offsets) {
-        for (const p of t.partitions) {
-          const started = parseStartedUpTo(p.metadata);
-          if (started !== null && started >= Number(p.offset)) next.set(`${t.topic}:${p.partition}`, started);
-        }
-      }
-      this.redeliverUpTo = next;
-    } catch (e) {
-      this.options.logger.write('warn', 'could not read the previous owners offsets metadata; reruns are not marked', {
-        error: (e as Error).message,
-      });
-    } finally {
-      await admin?.disconnect().catch(() => undefined);
-    }
+    this.marks.onAssignment(Object.keys(assignment));
   }
 
   private async dispatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const id = `${batch.topic}:${batch.partition}`;
-    await this.assignmentRead;
+    await this.marks.ready();
     for (const raw of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
       let tracker = this.trackers.get(id);
@@ -255,7 +225,7 @@ export class ParallelConsumer {
       if (this.partitionFull(tracker)) break;
       const message = toInMessage(batch.topic, batch.partition, raw);
       const offset = Number(raw.offset);
-      if (offset <= (this.redeliverUpTo.get(id) ?? -1)) message.redelivered = true;
+      if (this.marks.wasStarted(id, offset)) message.redelivered = true;
       tracker.track(offset);
       const runKey = `${id}:${raw.offset}`;
       // A message re-fetched after a rebalance while it still runs here is not run twice.
@@ -418,12 +388,8 @@ export class ParallelConsumer {
   }
 
   private markStarted(message: InMessage): void {
-    const id = `${message.topic}:${message.partition}`;
-    const offset = Number(message.offset);
-    if (offset <= (this.startedUpTo.get(id) ?? -1)) return;
-    this.startedUpTo.set(id, offset);
     // Committed as metadata soon, so the next owner knows, should this process die.
-    this.scheduleCommit();
+    if (this.marks.markStarted(`${message.topic}:${message.partition}`, Number(message.offset))) this.scheduleCommit();
   }
 
   private scheduleCommit(): void {
@@ -441,8 +407,7 @@ export class ParallelConsumer {
     for (const [id, tracker] of this.trackers) {
       const next = tracker.committable();
       if (next === null) continue;
-      const started = this.startedUpTo.get(id);
-      const metadata = started !== undefined && started >= next ? JSON.stringify({ startedUpTo: started }) : null;
+      const metadata = this.marks.metadataFor(id, next);
       if (this.committed.get(id) === `${next}:${metadata}`) continue;
       const { topic, partitions } = topicPartition(id);
       offsets.push({ topic, partition: partitions[0], offset: String(next), metadata });
@@ -455,16 +420,6 @@ export class ParallelConsumer {
       // A commit lost to a rebalance only means a redelivery later; the next commit retries.
       this.options.logger.write('warn', 'offset commit failed', { error: (e as Error).message });
     }
-  }
-}
-
-function parseStartedUpTo(metadata: string | null | undefined): number | null {
-  if (!metadata) return null;
-  try {
-    const n = Number((JSON.parse(metadata) as { startedUpTo?: unknown }).startedUpTo);
-    return Number.isInteger(n) ? n : null;
-  } catch {
-    return null;
   }
 }
 
