@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { HttpMetricsInterceptor, MetricsController, MetricsService, RoleGauges } from './observability';
 import { DeadLettersController } from './api/dead-letters.controller';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
@@ -39,7 +40,7 @@ import { WorkerService } from './worker/worker.service';
 @Module({
   // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
   imports: [DiscoveryModule, ScheduleModule.forRoot(), TerminusModule.forRoot({ logger: false })],
-  controllers: [TasksController, StatsController, DeadLettersController, HealthController, DashboardController],
+  controllers: [TasksController, StatsController, DeadLettersController, HealthController, DashboardController, MetricsController],
   providers: [
     {
       provide: TASKLOG_CONFIG,
@@ -52,6 +53,9 @@ import { WorkerService } from './worker/worker.service';
       useFactory: (config: TasklogConfig) => new JsonLogger(config.logLevel, { service: 'tasklog' }),
     },
     { provide: APP_FILTER, useClass: ProblemFilter },
+    { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+    MetricsService,
+    RoleGauges,
     Clock,
     HandlerRegistry,
     HandlerExplorer,

@@ -6,7 +6,7 @@ import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { DeadLetterQueries } from './dead-letter.queries';
 import { DeadLetterStore } from './dead-letter.store';
 import { createOrm, migrate } from './orm.factory';
-import { ProjectionStore } from './projection.store';
+import { ProjectionStore, TransitionObserver } from './projection.store';
 import { TaskQueries } from './task.queries';
 
 /** The process's MikroORM instance, created lazily so a worker-only process needs no database. */
@@ -45,8 +45,8 @@ export class DatabaseService implements OnApplicationShutdown {
     return new TaskQueries(await this.get());
   }
 
-  async store(): Promise<ProjectionStore> {
-    return new ProjectionStore(await this.get());
+  async store(observer?: TransitionObserver): Promise<ProjectionStore> {
+    return new ProjectionStore(await this.get(), observer);
   }
 
   async deadLetterQueries(): Promise<DeadLetterQueries> {

@@ -10,6 +10,9 @@ export interface PositionedEvent {
   offset: number;
 }
 
+export type TransitionObserver = (before: TaskState | null, after: TaskState, event: TaskEvent) => void;
+type Transition = [TaskState | null, TaskState, TaskEvent];
+
 export interface RejectedEvent {
   event: TaskEvent;
   offset: number;
@@ -33,7 +36,11 @@ const updateList = TASK_COLUMNS.filter(([c]) => c !== 'id')
  * and the partition checkpoint in one Postgres transaction, so each event is applied once.
  */
 export class ProjectionStore {
-  constructor(private readonly orm: MikroORM) {}
+  constructor(
+    private readonly orm: MikroORM,
+    /** Told of each state change once its transaction has committed (metrics). */
+    private readonly observer?: TransitionObserver,
+  ) {}
 
   private get knex(): Knex {
     return this.orm.em.getConnection().getKnex();
@@ -55,13 +62,16 @@ export class ProjectionStore {
     batch: PositionedEvent[],
     nextOffset: number,
   ): Promise<BatchResult> {
-    return this.knex.transaction(async (trx) => {
+    const transitions: Transition[] = [];
+    const result = await this.knex.transaction(async (trx) => {
       const from = await this.lockCheckpoint(trx, projection, topic, partition);
       const fresh = batch.filter((b) => b.offset >= from);
-      if (fresh.length > 0) await this.applyEvents(trx, partition, fresh);
+      if (fresh.length > 0) await this.applyEvents(trx, partition, fresh, transitions);
       await this.advance(trx, projection, topic, partition, nextOffset);
       return { applied: fresh.length, skipped: batch.length - fresh.length };
     });
+    if (this.observer) for (const [before, after, event] of transitions) this.observer(before, after, event);
+    return result;
   }
 
   /**
@@ -122,7 +132,7 @@ export class ProjectionStore {
     );
   }
 
-  private async applyEvents(trx: Knex.Transaction, partition: number, batch: PositionedEvent[]): Promise<void> {
+  private async applyEvents(trx: Knex.Transaction, partition: number, batch: PositionedEvent[], transitions: Transition[]): Promise<void> {
     const ids = [...new Set(batch.map((b) => b.event.taskId))];
     const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) for update`, [ids]);
     const states = new Map<string, TaskState | null>();
@@ -134,6 +144,7 @@ export class ProjectionStore {
       if (after !== before) {
         states.set(event.taskId, after);
         changed.add(event.taskId);
+        if (after) transitions.push([before, after, event]);
       }
     }
     const records = [...changed].map((id) => stateToRecord(states.get(id)!));

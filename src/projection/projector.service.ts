@@ -5,6 +5,7 @@ import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from './database.service';
 import { DeadLetterConsumer } from './dead-letter.consumer';
 import { Projector } from './projector';
+import { MetricsService } from '../observability/metrics.service';
 
 /** The projector role inside Nest: the task projection, and the DLQ copied into `dead_letters`. */
 @Injectable()
@@ -17,11 +18,12 @@ export class ProjectorService implements BeforeApplicationShutdown {
     private readonly kafka: KafkaService,
     private readonly db: DatabaseService,
     private readonly logger: JsonLogger,
+    private readonly metrics: MetricsService,
   ) {}
 
   async start(): Promise<void> {
     await this.kafka.ensureTopics();
-    const store = await this.db.store();
+    const store = await this.db.store((before, after, event) => this.metrics.tasks.observe(before, after, event));
     // First, and kept once running: start() is retried as a whole, and must not start it twice.
     if (!this.deadLetters) {
       const consumer = new DeadLetterConsumer(this.kafka.client, await this.db.deadLetterStore(), {
