@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { HttpMetricsInterceptor, MetricsController, MetricsService, RoleGauges } from './observability';
 import { DeadLettersController } from './api/dead-letters.controller';
+import { BatchController } from './api/batch.controller';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
 import { ReadinessService } from './api/readiness.service';
@@ -40,7 +41,15 @@ import { WorkerService } from './worker/worker.service';
 @Module({
   // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
   imports: [DiscoveryModule, ScheduleModule.forRoot(), TerminusModule.forRoot({ logger: false })],
-  controllers: [TasksController, StatsController, DeadLettersController, HealthController, DashboardController, MetricsController],
+  controllers: [
+    BatchController,
+    TasksController,
+    StatsController,
+    DeadLettersController,
+    HealthController,
+    DashboardController,
+    MetricsController,
+  ],
   providers: [
     {
       provide: TASKLOG_CONFIG,

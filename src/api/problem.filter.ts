@@ -18,6 +18,11 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.NOT_READY]: [503, 'Not ready'],
 };
 
+/** The HTTP status an error code answers with (per-item results of a batch use it too). */
+export function statusForCode(code: ErrorCode): number {
+  return STATUS_BY_CODE[code]?.[0] ?? 500;
+}
+
 /** body-parser's own error types, raised before any controller runs. */
 const BODY_PARSER: Record<string, [number, string]> = {
   'entity.too.large': [413, 'Payload too large'],

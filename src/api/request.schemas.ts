@@ -35,6 +35,16 @@ export const ListQuery = z.object({
 /** A path id that can be looked up at all; one that is not a task id then answers 404. */
 export const PathText = storableText;
 
+export const MAX_BATCH_ITEMS = 1000;
+
+/** `POST /v1/tasks/batch`: items are checked one by one (EnqueueBody), so one bad item has its own error. */
+export const BatchBody = z
+  .object({
+    items: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
+    atomic: z.boolean().optional(),
+  })
+  .strict();
+
 /** `POST /v1/tasks/:id/retry`: optionally how many attempts the re-opened task gets. */
 export const RetryBody = z.object({ maxAttempts: z.number().int().min(1).max(100).optional() }).strict();
 export const TaskIdParam = z.uuid();

@@ -7,7 +7,7 @@ import { DatabaseService } from '../projection/database.service';
 import { HandlerRegistry } from '../worker/handler.registry';
 import { CancelOptions, CancelOptionsSchema } from './cancel-options';
 import { EnqueueOptions } from './enqueue-options';
-import { TaskClient } from './task-client';
+import { BatchItem, BatchItemResult, TaskClient } from './task-client';
 import { REOPENABLE, TaskState } from '../domain';
 
 /** TaskClient as an injectable: `constructor(private readonly tasks: TaskClientService)`. */
@@ -42,6 +42,11 @@ export class TaskClientService {
 
   enqueue(taskType: string, payload: unknown, options?: EnqueueOptions): Promise<TaskState> {
     return this.client.enqueue(taskType, payload, options);
+  }
+
+  /** Many tasks in one Kafka transaction; see TaskClient.enqueueBatch. */
+  enqueueBatch(items: BatchItem[], options: { tenantId?: string; atomic?: boolean } = {}): Promise<BatchItemResult[]> {
+    return this.client.enqueueBatch(items, options);
   }
 
   /**

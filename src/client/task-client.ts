@@ -1,4 +1,3 @@
-import { commandKey } from './command-key';
 import { createHash } from 'node:crypto';
 import { deterministicId, ErrorCode, TasklogError, uuidv7 } from '../common';
 import { canonicalJson } from '../common/canonical-json';
@@ -8,17 +7,16 @@ import {
   cancelledUnstartedEvent,
   cancelRequestedEvent,
   encodeEvent,
-  EventSchema,
   EventType,
   makeEvent,
-  RunCommand,
   SCHEMA_VERSION,
   TaskEvent,
 } from '../events';
-import { Header, laneFor, OutMessage, recordHeaders, Topics, TransactionalPublisher } from '../kafka';
+import { OutMessage, recordHeaders, Topics, TransactionalPublisher } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
 import { validateEnqueue } from './enqueue-validation';
 import { runRecords } from './run-records';
+import { assertValidEvent, BuiltEnqueue, enqueueRecords } from './enqueue-records';
 
 export interface TaskClientDeps {
   publisher: TransactionalPublisher;
@@ -34,6 +32,16 @@ export interface TaskClientDeps {
   /** Throws (413) when a record is larger than the topics take; checked before it joins a group commit. */
   assertFits?: (messages: OutMessage[]) => void;
 }
+
+export interface BatchItem {
+  type: string;
+  payload?: unknown;
+  options?: Omit<EnqueueOptions, 'tenantId'>;
+}
+
+export type BatchItemResult =
+  | { index: number; ok: true; task: TaskState }
+  | { index: number; ok: false; error: { code: ErrorCode; message: string; [detail: string]: unknown } };
 
 interface KeyedEnqueue {
   fingerprint: string;
@@ -53,17 +61,7 @@ export class TaskClient {
   constructor(private readonly deps: TaskClientDeps) {}
 
   async enqueue(taskType: string, payload: unknown, options: EnqueueOptions = {}): Promise<TaskState> {
-    const valid = validateEnqueue(taskType, payload, options, this.deps.maxPayloadBytes);
-    if (!this.deps.isKnownType(valid.taskType)) {
-      throw new TasklogError(ErrorCode.UNKNOWN_TASK_TYPE, `unknown task type "${valid.taskType}"`, { taskType: valid.taskType });
-    }
-    const defaults = this.deps.typeDefaults?.(valid.taskType) ?? {};
-    valid.options = {
-      ...valid.options,
-      maxAttempts: valid.options.maxAttempts ?? defaults.maxAttempts,
-      backoff: valid.options.backoff ?? defaults.backoff,
-      timeoutMs: valid.options.timeoutMs ?? defaults.timeoutMs,
-    };
+    const valid = this.checked(taskType, payload, options);
     const tenantId = valid.options.tenantId ?? 'default';
     const key = valid.options.idempotencyKey;
     if (!key) return this.publish(uuidv7(), tenantId, valid.taskType, valid.payload, valid.options);
@@ -91,90 +89,78 @@ export class TaskClient {
     return state;
   }
 
-  private async publish(taskId: string, tenantId: string, taskType: string, payload: unknown, options: EnqueueOptions): Promise<TaskState> {
-    const { deps } = this;
-    const at = new Date(deps.now()).toISOString();
-    const scope = { taskId, tenantId, attempt: 0, correlationId: options.correlationId };
-    const priority = options.priority ?? 5;
-    const maxAttempts = options.maxAttempts ?? 1;
-    const backoff: TaskBackoff = options.backoff ?? { type: 'exponential', delayMs: 1000 };
-    const runAt =
-      options.delayMs !== undefined
-        ? new Date(deps.now() + options.delayMs).toISOString()
-        : options.runAt
-          ? new Date(options.runAt).toISOString()
-          : undefined;
-    const expiresAt =
-      options.ttlMs !== undefined
-        ? new Date(deps.now() + options.ttlMs).toISOString()
-        : options.expiresAt
-          ? new Date(options.expiresAt).toISOString()
-          : undefined;
-    const enqueued = makeEvent(
-      EventType.ENQUEUED,
-      scope,
-      {
-        taskType,
-        payload,
-        priority,
-        maxAttempts,
-        backoff,
-        ...(runAt ? { runAt } : {}),
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        ...(options.concurrencyKey ? { concurrencyKey: options.concurrencyKey } : {}),
-        ...(expiresAt ? { expiresAt } : {}),
-        ...(options.labels ? { labels: options.labels } : {}),
-      },
-      at,
-    ) as TaskEvent;
-    const queued = makeEvent(EventType.QUEUED, { ...scope, attempt: 1 }, { attempt: 1 }, at) as TaskEvent;
-    // Events are checked against their schema when produced, not only when projected.
-    for (const e of [enqueued, queued]) assertValidEvent(e);
-    const headers = (type: string) => ({
-      [Header.EVENT_TYPE]: type,
-      [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
-      [Header.TENANT_ID]: tenantId,
-      [Header.CONTENT_TYPE]: 'application/json',
-      ...(options.traceparent ? { [Header.TRACEPARENT]: options.traceparent } : {}),
-    });
-    const enqueuedRecord: OutMessage = {
-      topic: deps.topics.events,
-      key: taskId,
-      value: encodeEvent(enqueued),
-      headers: headers(enqueued.type),
-    };
-    if (runAt && runAt > at) {
-      // Delayed: only the event now; the scheduler queues it when due.
-      deps.assertFits?.([enqueuedRecord]);
-      await deps.publisher.publish([enqueuedRecord]);
-      return evolve(null, enqueued)!;
+  /**
+   * Enqueues many tasks in one Kafka transaction. Each item is validated on its own: a bad one
+   * gets its error and the others go ahead, unless `atomic`, where any bad item refuses the whole
+   * batch (400, each item's error in `details.items`) and nothing is published. An item whose
+   * idempotency key is already used answers that task, as `enqueue` does.
+   */
+  async enqueueBatch(items: BatchItem[], opts: { tenantId?: string; atomic?: boolean } = {}): Promise<BatchItemResult[]> {
+    const results: BatchItemResult[] = [];
+    const fresh: { index: number; built: BuiltEnqueue }[] = [];
+    const inBatch = new Map<string, { fingerprint: string; index: number }>();
+    for (const [index, item] of items.entries()) {
+      try {
+        const valid = this.checked(item.type, item.payload, { ...(item.options ?? {}), tenantId: opts.tenantId });
+        const tenantId = opts.tenantId ?? 'default';
+        const key = valid.options.idempotencyKey;
+        const taskId = key ? deterministicId('tasklog', tenantId, key) : uuidv7();
+        if (key) {
+          const fingerprint = fingerprintOf(valid.taskType, valid.payload);
+          const twin = inBatch.get(taskId);
+          if (twin) {
+            if (twin.fingerprint !== fingerprint) throw conflict(key);
+            results.push({ index, ok: true, task: fresh.find((f) => f.index === twin.index)!.built.state });
+            continue;
+          }
+          const existing = (await this.keyed.get(taskId)?.state.catch(() => null)) ?? (await this.deps.findExisting?.(tenantId, taskId));
+          if (existing) {
+            if (fingerprintOf(existing.type, existing.payload) !== fingerprint) throw conflict(key);
+            results.push({ index, ok: true, task: existing });
+            continue;
+          }
+          inBatch.set(taskId, { fingerprint, index });
+        }
+        const built = enqueueRecords(this.deps, taskId, tenantId, valid.taskType, valid.payload, valid.options);
+        this.deps.assertFits?.(built.records);
+        fresh.push({ index, built });
+        results.push({ index, ok: true, task: built.state });
+      } catch (e) {
+        if (!(e instanceof TasklogError) || e.code === ErrorCode.DATABASE_UNAVAILABLE) throw e;
+        results.push({ index, ok: false, error: { code: e.code, message: e.message, ...(e.details ?? {}) } });
+      }
     }
-    const command: RunCommand = {
-      taskId,
-      tenantId,
-      taskType,
-      payload,
-      attempt: 1,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-      ...(maxAttempts > 1 ? { maxAttempts, backoff } : {}),
-      ...(options.correlationId ? { correlationId: options.correlationId } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-      enqueuedAt: at,
+    const bad = results.filter((r) => !r.ok);
+    if (opts.atomic && bad.length) {
+      throw new TasklogError(ErrorCode.INVALID_INPUT, `batch refused: ${bad.length} of ${items.length} items are invalid (atomic)`, {
+        items: bad,
+      });
+    }
+    if (fresh.length) await this.deps.publisher.publish(fresh.flatMap((f) => f.built.records));
+    return results;
+  }
+
+  /** Validation, a known type and the type's defaults: what every enqueue goes through. */
+  private checked(taskType: unknown, payload: unknown, options: EnqueueOptions) {
+    const valid = validateEnqueue(taskType, payload, options, this.deps.maxPayloadBytes);
+    if (!this.deps.isKnownType(valid.taskType)) {
+      throw new TasklogError(ErrorCode.UNKNOWN_TASK_TYPE, `unknown task type "${valid.taskType}"`, { taskType: valid.taskType });
+    }
+    const defaults = this.deps.typeDefaults?.(valid.taskType) ?? {};
+    valid.options = {
+      ...valid.options,
+      maxAttempts: valid.options.maxAttempts ?? defaults.maxAttempts,
+      backoff: valid.options.backoff ?? defaults.backoff,
+      timeoutMs: valid.options.timeoutMs ?? defaults.timeoutMs,
     };
-    const group: OutMessage[] = [
-      enqueuedRecord,
-      { topic: deps.topics.events, key: taskId, value: encodeEvent(queued), headers: headers(queued.type) },
-      {
-        topic: deps.topics.commands[laneFor(priority)],
-        key: commandKey(tenantId, taskId, options.concurrencyKey),
-        value: Buffer.from(JSON.stringify(command)),
-        headers: { ...headers('task.run'), [Header.TASK_TYPE]: taskType },
-      },
-    ];
-    deps.assertFits?.(group);
-    await deps.publisher.publish(group);
-    return evolve(evolve(null, enqueued), queued)!;
+    return valid;
+  }
+
+  private async publish(taskId: string, tenantId: string, taskType: string, payload: unknown, options: EnqueueOptions): Promise<TaskState> {
+    const built = enqueueRecords(this.deps, taskId, tenantId, taskType, payload, options);
+    this.deps.assertFits?.(built.records);
+    await this.deps.publisher.publish(built.records);
+    return built.state;
   }
 
   /**
@@ -269,11 +255,4 @@ function conflict(key: string): TasklogError {
     `idempotency key "${key}" was already used for a different request (another task type or payload)`,
     { idempotencyKey: key },
   );
-}
-
-function assertValidEvent(e: TaskEvent): void {
-  const r = EventSchema.safeParse(e);
-  if (r.success) return;
-  const detail = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new TasklogError(ErrorCode.INVALID_INPUT, `invalid task: the ${e.type} event would not pass its schema: ${detail}`);
 }

@@ -1,0 +1,110 @@
+import { commandKey } from './command-key';
+import { evolve, TaskBackoff, TaskState } from '../domain';
+import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { ErrorCode, TasklogError } from '../common/errors';
+import { Header, laneFor, OutMessage, Topics } from '../kafka';
+import { EnqueueOptions } from './enqueue-options';
+
+/** The records of one enqueue (one group commit) and the state they lead to. */
+export interface BuiltEnqueue {
+  records: OutMessage[];
+  state: TaskState;
+}
+
+/**
+ * `task.enqueued`, `task.queued` and the run command of a new task (only `task.enqueued` for a
+ * delayed one), checked against their schemas: what TaskClient publishes, alone or in a batch.
+ */
+export function enqueueRecords(
+  deps: { topics: Topics; now: () => number },
+  taskId: string,
+  tenantId: string,
+  taskType: string,
+  payload: unknown,
+  options: EnqueueOptions,
+): BuiltEnqueue {
+  const at = new Date(deps.now()).toISOString();
+  const scope = { taskId, tenantId, attempt: 0, correlationId: options.correlationId };
+  const priority = options.priority ?? 5;
+  const maxAttempts = options.maxAttempts ?? 1;
+  const backoff: TaskBackoff = options.backoff ?? { type: 'exponential', delayMs: 1000 };
+  const runAt =
+    options.delayMs !== undefined
+      ? new Date(deps.now() + options.delayMs).toISOString()
+      : options.runAt
+        ? new Date(options.runAt).toISOString()
+        : undefined;
+  const expiresAt =
+    options.ttlMs !== undefined
+      ? new Date(deps.now() + options.ttlMs).toISOString()
+      : options.expiresAt
+        ? new Date(options.expiresAt).toISOString()
+        : undefined;
+  const enqueued = makeEvent(
+    EventType.ENQUEUED,
+    scope,
+    {
+      taskType,
+      payload,
+      priority,
+      maxAttempts,
+      backoff,
+      ...(runAt ? { runAt } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+      ...(options.concurrencyKey ? { concurrencyKey: options.concurrencyKey } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+      ...(options.labels ? { labels: options.labels } : {}),
+    },
+    at,
+  ) as TaskEvent;
+  const queued = makeEvent(EventType.QUEUED, { ...scope, attempt: 1 }, { attempt: 1 }, at) as TaskEvent;
+  // Events are checked against their schema when produced, not only when projected.
+  for (const e of [enqueued, queued]) assertValidEvent(e);
+  const headers = (type: string) => ({
+    [Header.EVENT_TYPE]: type,
+    [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
+    [Header.TENANT_ID]: tenantId,
+    [Header.CONTENT_TYPE]: 'application/json',
+    ...(options.traceparent ? { [Header.TRACEPARENT]: options.traceparent } : {}),
+  });
+  const enqueuedRecord: OutMessage = {
+    topic: deps.topics.events,
+    key: taskId,
+    value: encodeEvent(enqueued),
+    headers: headers(enqueued.type),
+  };
+  // Delayed: only the event now; the scheduler queues it when due.
+  if (runAt && runAt > at) return { records: [enqueuedRecord], state: evolve(null, enqueued)! };
+  const command: RunCommand = {
+    taskId,
+    tenantId,
+    taskType,
+    payload,
+    attempt: 1,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(maxAttempts > 1 ? { maxAttempts, backoff } : {}),
+    ...(options.correlationId ? { correlationId: options.correlationId } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+    enqueuedAt: at,
+  };
+  const group: OutMessage[] = [
+    enqueuedRecord,
+    { topic: deps.topics.events, key: taskId, value: encodeEvent(queued), headers: headers(queued.type) },
+    {
+      topic: deps.topics.commands[laneFor(priority)],
+      key: commandKey(tenantId, taskId, options.concurrencyKey),
+      value: Buffer.from(JSON.stringify(command)),
+      headers: { ...headers('task.run'), [Header.TASK_TYPE]: taskType },
+    },
+  ];
+  return { records: group, state: evolve(evolve(null, enqueued), queued)! };
+}
+
+/** Events are checked against their schema when produced, not only when projected. */
+export function assertValidEvent(e: TaskEvent): void {
+  const r = EventSchema.safeParse(e);
+  if (r.success) return;
+  const detail = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new TasklogError(ErrorCode.INVALID_INPUT, `invalid task: the ${e.type} event would not pass its schema: ${detail}`);
+}
