@@ -9,8 +9,6 @@ export const SkipReason = {
   CATCH_UP_SKIPPED: 'catch-up-skipped',
   /** The previous run had not finished (`overlap: 'skip'`). */
   OVERLAP: 'overlap',
-  /** The schedule was paused at its fire time. */
-  PAUSED: 'paused',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
