@@ -6,6 +6,7 @@ import { DeadLettersController } from './api/dead-letters.controller';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
 import { ReadinessService } from './api/readiness.service';
+import { SchedulesController } from './api/schedules.controller';
 import { StatsController } from './api/stats.controller';
 import { TasksController } from './api/tasks.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -26,6 +27,8 @@ import { DatabaseService } from './projection/database.service';
 import { ProjectorService } from './projection/projector.service';
 import { RolesService } from './runtime/roles.service';
 import { SchedulerService } from './scheduler/scheduler.service';
+import { RecurringExplorer } from './scheduler/schedules/recurring.explorer';
+import { ScheduleService } from './scheduler/schedules/schedule.service';
 import { ScheduleModule } from '@nestjs/schedule';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
@@ -39,7 +42,7 @@ import { WorkerService } from './worker/worker.service';
 @Module({
   // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
   imports: [DiscoveryModule, ScheduleModule.forRoot(), TerminusModule.forRoot({ logger: false })],
-  controllers: [TasksController, StatsController, DeadLettersController, HealthController, DashboardController],
+  controllers: [TasksController, SchedulesController, StatsController, DeadLettersController, HealthController, DashboardController],
   providers: [
     {
       provide: TASKLOG_CONFIG,
@@ -61,12 +64,15 @@ import { WorkerService } from './worker/worker.service';
     ProjectorService,
     RolesService,
     SchedulerService,
+    ScheduleService,
+    RecurringExplorer,
     TaskClientService,
     TenantGuard,
     ReadinessService,
   ],
   exports: [
     SchedulerService,
+    ScheduleService,
     TaskClientService,
     TASKLOG_CONFIG,
     JsonLogger,

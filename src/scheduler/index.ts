@@ -5,3 +5,8 @@ export * from './leader-lock';
 export * from './due-dispatcher';
 export * from './due-task';
 export * from './expiry-sweeper';
+export * from './schedules/recurring.decorator';
+export * from './schedules/schedule.service';
+export * from './schedules/schedule-definition';
+export * from './schedules/misfire-policy';
+export * from './schedules/cron-spec';

@@ -20,7 +20,7 @@ export class CronSpec {
     readonly timezone: string,
   ) {
     if (!isTimeZone(timezone)) {
-      throw new TasklogError(ErrorCode.INVALID_INPUT, `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`, {
+      throw new TasklogError(ErrorCode.INVALID_SCHEDULE, `unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin)`, {
         field: 'timezone',
         timezone,
       });
@@ -28,7 +28,7 @@ export class CronSpec {
     try {
       this.time = new CronTime(cron, timezone);
     } catch (e) {
-      throw new TasklogError(ErrorCode.INVALID_INPUT, `bad cron expression "${cron}": ${(e as Error).message}`, { field: 'cron', cron });
+      throw new TasklogError(ErrorCode.INVALID_SCHEDULE, `bad cron expression "${cron}": ${(e as Error).message}`, { field: 'cron', cron });
     }
   }
 
