@@ -1,4 +1,5 @@
-// The scheduler role: one leader (Postgres advisory lock) queues delayed tasks and retries when due.
+// The scheduler role: one leader (Postgres advisory lock) queues delayed tasks and retries when due,
+// and fires recurring schedules (@Recurring('0 2 * * *', { timezone: 'Europe/Berlin' }) on a @TaskHandler).
 //   TASKLOG_ROLES=scheduler node dist/src/main.js   # run standbys beside it; one leads
 export * from './scheduler.service';
 export * from './leader-lock';
