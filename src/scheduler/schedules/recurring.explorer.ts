@@ -1,7 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ErrorCode, TasklogError } from '../../common/errors';
 import { TASKLOG_CONFIG, TasklogConfig } from '../../config';
+import { HandlerExplorer } from '../../worker/handler.explorer';
 import { HandlerRegistry } from '../../worker/handler.registry';
 import { TASK_HANDLER, TaskHandlerMetadata } from '../../worker/task-handler.decorator';
 import { RECURRING, RecurringMetadata } from './recurring.decorator';
@@ -13,7 +14,7 @@ import { parseSchedule, ScheduleDefinition } from './schedule-definition';
  * stops the app with a message naming both (Celery beat finds those months later).
  */
 @Injectable()
-export class RecurringExplorer implements OnModuleInit, OnApplicationBootstrap {
+export class RecurringExplorer implements OnModuleInit {
   private readonly found: { def: ScheduleDefinition; where: string }[] = [];
 
   constructor(
@@ -21,6 +22,7 @@ export class RecurringExplorer implements OnModuleInit, OnApplicationBootstrap {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly handlers: HandlerRegistry,
+    private readonly handlerExplorer: HandlerExplorer,
     @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
   ) {}
 
@@ -47,10 +49,12 @@ export class RecurringExplorer implements OnModuleInit, OnApplicationBootstrap {
       }
     }
     (this.config.schedules ?? []).forEach((s, i) => this.add(s, `module options schedules[${i}]`));
+    this.check();
   }
 
-  /** Handlers are all registered by now (every onModuleInit has run). */
-  onApplicationBootstrap(): void {
+  /** Fails before any role starts; the handler registry is completed first, whatever the hook order. */
+  private check(): void {
+    this.handlerExplorer.explore();
     for (const { def, where } of this.found) {
       if (!this.handlers.has(def.task.type)) {
         throw new TasklogError(
