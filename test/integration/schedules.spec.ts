@@ -10,6 +10,14 @@ import { waitFor } from '../support/wait-for';
 const MIN = 60_000;
 
 @Injectable()
+class NoHandler {
+  @Recurring('0 1 * * *')
+  forgotten() {
+    return 'never bound';
+  }
+}
+
+@Injectable()
 class NightlyReport {
   @Recurring('0 3 * * *', { timezone: 'Europe/Berlin', name: 'nightly-report', payload: { kind: 'daily' } })
   @TaskHandler('test.nightly')
@@ -252,6 +260,15 @@ describe('recurring schedules', () => {
         handlers: [TestHandlers],
       });
       await expect(app.init()).rejects.toThrow(/schedule "orphan-sync" .* names task type "sync.nobody", which no @TaskHandler/);
+      await app.close().catch(() => undefined);
+    });
+
+    it('stops startup when @Recurring sits on a method that is no @TaskHandler, naming the method', async () => {
+      const app = await createApp({
+        config: { roles: ['api'], topicPrefix: engine.prefix, dbSchema: engine.schema },
+        handlers: [NoHandler],
+      });
+      await expect(app.init()).rejects.toThrow(/@Recurring on NoHandler.forgotten needs @TaskHandler/);
       await app.close().catch(() => undefined);
     });
   });
