@@ -6,6 +6,7 @@ import { Migration20261126020000_cancel } from './Migration20261126020000_cancel
 import { Migration20261126030000_dead_letters } from './Migration20261126030000_dead_letters';
 
 import { Migration20261126040000_redelivered } from './Migration20261126040000_redelivered';
+import { Migration20261126050000_schedules } from './Migration20261126050000_schedules';
 
 export const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126020000_cancel', class: Migration20261126020000_cancel },
   { name: 'Migration20261126030000_dead_letters', class: Migration20261126030000_dead_letters },
   { name: 'Migration20261126040000_redelivered', class: Migration20261126040000_redelivered },
+  { name: 'Migration20261126050000_schedules', class: Migration20261126050000_schedules },
 ];

@@ -8,6 +8,7 @@ import { BatchController } from './api/batch.controller';
 import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
 import { ReadinessService } from './api/readiness.service';
+import { SchedulesController } from './api/schedules.controller';
 import { StatsController } from './api/stats.controller';
 import { TasksController } from './api/tasks.controller';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -28,6 +29,8 @@ import { DatabaseService } from './projection/database.service';
 import { ProjectorService } from './projection/projector.service';
 import { RolesService } from './runtime/roles.service';
 import { SchedulerService } from './scheduler/scheduler.service';
+import { RecurringExplorer } from './scheduler/schedules/recurring.explorer';
+import { ScheduleService } from './scheduler/schedules/schedule.service';
 import { ScheduleModule } from '@nestjs/schedule';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
@@ -44,6 +47,7 @@ import { WorkerService } from './worker/worker.service';
   controllers: [
     BatchController,
     TasksController,
+    SchedulesController,
     StatsController,
     DeadLettersController,
     HealthController,
@@ -74,12 +78,15 @@ import { WorkerService } from './worker/worker.service';
     ProjectorService,
     RolesService,
     SchedulerService,
+    ScheduleService,
+    RecurringExplorer,
     TaskClientService,
     TenantGuard,
     ReadinessService,
   ],
   exports: [
     SchedulerService,
+    ScheduleService,
     TaskClientService,
     TASKLOG_CONFIG,
     JsonLogger,

@@ -16,6 +16,8 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.BROKER_UNAVAILABLE]: [503, 'Broker unavailable'],
   [ErrorCode.DATABASE_UNAVAILABLE]: [503, 'Database unavailable'],
   [ErrorCode.NOT_READY]: [503, 'Not ready'],
+  [ErrorCode.INVALID_SCHEDULE]: [422, 'Invalid schedule'],
+  [ErrorCode.SCHEDULE_NOT_FOUND]: [404, 'Schedule not found'],
 };
 
 /** The HTTP status an error code answers with (per-item results of a batch use it too). */

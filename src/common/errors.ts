@@ -16,6 +16,11 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** A dependency (Kafka, Postgres) does not answer the readiness probe. */
   NOT_READY: 'NOT_READY',
+  /** A schedule with a bad cron expression, time zone or policy. */
+  INVALID_SCHEDULE: 'INVALID_SCHEDULE',
+  SCHEDULE_NOT_FOUND: 'SCHEDULE_NOT_FOUND',
+  /** A code schedule names a task type no handler in the app serves. */
+  ORPHANED_SCHEDULE: 'ORPHANED_SCHEDULE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -115,6 +115,8 @@ export type TasklogConfig = {
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Recurring schedules from module options (ScheduleDefinition), upserted at startup by name. */
+  schedules?: unknown[];
 };
 
 /** Reads `.data/stack.env` (written by scripts/stack.sh) as defaults under the real environment. */
@@ -185,6 +187,8 @@ const ConfigSchema = z.object({
   stallWindowMs: Rule.stallWindowMs,
   apiKeys: z.record(Rule.apiKey, Rule.tenant),
   logLevel: Rule.logLevel,
+  // Checked by the scheduler's own schema at startup, where an error can name the schedule.
+  schedules: z.array(z.unknown()).optional(),
 });
 
 /**

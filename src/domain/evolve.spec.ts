@@ -176,3 +176,19 @@ describe('evolve', () => {
     expect(run([...base, started()])).toEqual(run(base));
   });
 });
+
+describe('schedule events in a task history', () => {
+  const fire = {
+    scheduleId: '0190f0f0-0000-7000-8000-0000000000aa',
+    scheduleName: 'nightly',
+    fireAt: '2026-11-22T02:00:00.000Z',
+    origin: 'cron' as const,
+  };
+  it('a skipped fire makes no task', () => {
+    expect(evolve(null, ev(EventType.SCHEDULE_SKIPPED, { ...fire, reason: 'misfire' }, 0))).toBeNull();
+  });
+  it('a fired event leaves the task as it was', () => {
+    const state = evolve(null, enqueued())!;
+    expect(evolve(state, ev(EventType.SCHEDULE_FIRED, { ...fire, taskType: 'demo', idempotencyKey: 'k' }, 0))).toBe(state);
+  });
+});

@@ -68,6 +68,20 @@ export const RetryRequestedData = z.object({
   attempts: z.number().int().min(1).max(100).optional(),
 });
 
+const ScheduleFire = {
+  scheduleId: z.string().uuid(),
+  scheduleName: z.string().min(1).max(200),
+  /** The fire time the cron expression gave (ISO, UTC). */
+  fireAt: z.string().datetime(),
+  /** How the fire came about: the cron loop, a manual trigger, or a backfill. */
+  origin: z.enum(['cron', 'trigger', 'backfill']),
+};
+export const ScheduleFiredData = z.object({ ...ScheduleFire, taskType: z.string().min(1).max(200), idempotencyKey: z.string().max(200) });
+export const ScheduleSkippedData = z.object({
+  ...ScheduleFire,
+  reason: z.enum(['misfire', 'coalesced', 'catch-up-skipped', 'overlap']),
+});
+
 export const DataSchemas = {
   [EventType.ENQUEUED]: EnqueuedData,
   [EventType.QUEUED]: QueuedData,
@@ -79,6 +93,8 @@ export const DataSchemas = {
   [EventType.CANCELLED]: CancelledData,
   [EventType.EXPIRED]: ExpiredData,
   [EventType.RETRY_REQUESTED]: RetryRequestedData,
+  [EventType.SCHEDULE_FIRED]: ScheduleFiredData,
+  [EventType.SCHEDULE_SKIPPED]: ScheduleSkippedData,
 } as const;
 
 export type EventDataMap = { [K in EventType]: z.infer<(typeof DataSchemas)[K]> };

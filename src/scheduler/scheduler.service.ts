@@ -10,10 +10,13 @@ import { findDueTasks } from './due-tasks.query';
 import { ExpirySweeper } from './expiry-sweeper';
 import { findTasksToSweep } from './sweep-tasks.query';
 import { LeaderLock } from './leader-lock';
+import { RecurringExplorer } from './schedules/recurring.explorer';
+import { ScheduleService } from './schedules/schedule.service';
 
 export const LEADER_INTERVAL = 'tasklog.scheduler.leader';
 export const DISPATCH_INTERVAL = 'tasklog.scheduler.dispatch';
 export const SWEEP_INTERVAL = 'tasklog.scheduler.sweep';
+export const CRON_INTERVAL = 'tasklog.scheduler.cron';
 /** Due tasks read per tick; more wait for the next tick. */
 const BATCH = 2000;
 
@@ -30,6 +33,7 @@ export class SchedulerService implements BeforeApplicationShutdown {
   private sweeper: ExpirySweeper | null = null;
   private ticking = false;
   private sweeping = false;
+  private evaluating = false;
   private readonly log: JsonLogger;
 
   constructor(
@@ -39,6 +43,8 @@ export class SchedulerService implements BeforeApplicationShutdown {
     private readonly db: DatabaseService,
     private readonly clock: Clock,
     logger: JsonLogger,
+    private readonly schedules: ScheduleService,
+    private readonly recurring: RecurringExplorer,
   ) {
     this.log = logger.child({ component: 'scheduler' });
   }
@@ -62,7 +68,13 @@ export class SchedulerService implements BeforeApplicationShutdown {
       publish: (group) => this.kafka.transactional.publish(group),
       now: () => this.clock.now(),
     });
+    // Code schedules by name (tenant `default`): every scheduler process writes the same rows.
+    for (const def of this.recurring.definitions) await this.schedules.create('default', def, 'code');
     await this.leaderTick();
+    this.registry.addInterval(
+      CRON_INTERVAL,
+      setInterval(() => void this.cronTick(), this.config.schedulerIntervalMs),
+    );
     this.registry.addInterval(
       LEADER_INTERVAL,
       setInterval(() => void this.leaderTick(), this.config.schedulerLeaderIntervalMs),
@@ -78,7 +90,7 @@ export class SchedulerService implements BeforeApplicationShutdown {
   }
 
   async stop(): Promise<void> {
-    for (const name of [LEADER_INTERVAL, DISPATCH_INTERVAL, SWEEP_INTERVAL]) {
+    for (const name of [LEADER_INTERVAL, DISPATCH_INTERVAL, SWEEP_INTERVAL, CRON_INTERVAL]) {
       if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     }
     await this.lock?.release();
@@ -128,6 +140,19 @@ export class SchedulerService implements BeforeApplicationShutdown {
       this.log.write('warn', 'sweeping expired tasks failed; next tick retries', { error: (e as Error).message });
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  /** Evaluates recurring schedules; a fire is late by at most about one interval. */
+  private async cronTick(): Promise<void> {
+    if (this.evaluating || !this.isLeader) return;
+    this.evaluating = true;
+    try {
+      await this.schedules.evaluate(this.config.schedulerIntervalMs * 2 + 1000);
+    } catch (e) {
+      this.log.write('warn', 'evaluating schedules failed; next tick retries', { error: (e as Error).message });
+    } finally {
+      this.evaluating = false;
     }
   }
 }

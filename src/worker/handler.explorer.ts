@@ -7,6 +7,7 @@ import { TaskHandlerFn } from './task-context';
 /** Finds every @TaskHandler method among the app's providers and registers it. */
 @Injectable()
 export class HandlerExplorer implements OnModuleInit {
+  private explored = false;
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
@@ -15,6 +16,13 @@ export class HandlerExplorer implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.explore();
+  }
+
+  /** Registers every handler once; other explorers call it to see the registry complete. */
+  explore(): void {
+    if (this.explored) return;
+    this.explored = true;
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
