@@ -104,7 +104,8 @@ async function main(): Promise<number> {
       });
       raws.push(raw);
       say(
-        `kafkajs ${mode}: ${raw.messages} messages in ${raw.seconds.toFixed(2)} s, ${raw.tasksPerSec} tasks/s` +
+        `kafkajs ${mode}: ${raw.messages} messages in ${raw.seconds.toFixed(2)} s, ${raw.tasksPerSec} tasks/s; ` +
+          `client produce alone ${raw.produceSeconds.toFixed(2)} s` +
           (raw.concurrentTxRetries
             ? ` (kafkajs logged ${raw.concurrentTxRetries} CONCURRENT_TRANSACTIONS retry line(s), expected: ADR 0001)`
             : ''),

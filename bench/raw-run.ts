@@ -10,6 +10,10 @@ export interface RawResult {
   /** First produce to last message consumed. */
   seconds: number;
   messages: number;
+  /** First produce to the last client send acknowledged: the client side alone. */
+  produceSeconds: number;
+  /** Tasks per second of the client side alone. */
+  producePerSec: number;
   /** kafkajs log lines about CONCURRENT_TRANSACTIONS retries (see ADR 0001). */
   concurrentTxRetries: number;
 }
@@ -139,6 +143,7 @@ export async function runRawCeiling(o: RawRunOptions): Promise<RawResult> {
     const bar = new ProgressBar(total, 'messages consumed');
     const ticker = setInterval(() => bar.update(commandsSeen + eventsSeen), 200);
     const start = performance.now();
+    let produced = 0;
     try {
       // The "client": batches of `tasksPerSend` tasks, sent as the mode says.
       const batches = Math.ceil(o.tasks / o.tasksPerSend);
@@ -184,6 +189,7 @@ export async function runRawCeiling(o: RawRunOptions): Promise<RawResult> {
         }
       };
       await pool(batches, inFlight, sendOne);
+      produced = performance.now();
       await withTimeout(
         Promise.race([
           done,
@@ -204,6 +210,8 @@ export async function runRawCeiling(o: RawRunOptions): Promise<RawResult> {
       tasksPerSec: round(o.tasks / seconds, 1),
       seconds: round(seconds, 3),
       messages: commandsSeen + eventsSeen,
+      produceSeconds: round((produced - start) / 1000, 3),
+      producePerSec: round((o.tasks * 1000) / (produced - start), 1),
       concurrentTxRetries,
     };
   } finally {
