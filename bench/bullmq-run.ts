@@ -127,7 +127,7 @@ export async function runBullmqSteady(o: {
         const s = summarize(current);
         out.push(s);
         say(
-          `bullmq  ${String(rate).padStart(5)}/s: ${paced.sent} jobs in ${paced.seconds.toFixed(1)} s; enqueue->start ms p50 ${s.p50} p90 ${s.p90} p99 ${s.p99} max ${s.max}` +
+          `bullmq  ${String(rate).padStart(5)}/s: ${paced.sent} jobs in ${paced.seconds.toFixed(1)} s (pacer at most ${paced.maxBurst} per tick, ${paced.maxLateMs} ms late); enqueue->start ms p50 ${s.p50} p90 ${s.p90} p99 ${s.p99} max ${s.max}` +
             (failed ? `; ${failed} add(s) failed` : ''),
         );
       }

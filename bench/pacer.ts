@@ -12,6 +12,11 @@ export interface PaceResult {
   seconds: number;
   /** Largest number of sends one tick had to catch up on (timer lateness shows here). */
   maxBurst: number;
+  /**
+   * Largest delay of a send behind its slot on the clock. Latencies measured from the actual
+   * enqueue call do not include it (coordinated omission), so it is reported beside them.
+   */
+  maxLateMs: number;
 }
 
 /**
@@ -24,11 +29,14 @@ export async function pace(ratePerSec: number, seconds: number, send: (i: number
   const start = performance.now();
   let sent = 0;
   let maxBurst = 0;
+  let maxLateMs = 0;
   while (sent < total) {
-    const due = Math.min(total, dueCount(performance.now() - start, ratePerSec));
+    const elapsed = performance.now() - start;
+    const due = Math.min(total, dueCount(elapsed, ratePerSec));
     maxBurst = Math.max(maxBurst, due - sent);
+    if (due > sent) maxLateMs = Math.max(maxLateMs, elapsed - (sent * 1000) / ratePerSec);
     while (sent < due) send(sent++);
     if (sent < total) await sleep(tickMs);
   }
-  return { sent, seconds: (performance.now() - start) / 1000, maxBurst };
+  return { sent, seconds: (performance.now() - start) / 1000, maxBurst, maxLateMs: Math.round(maxLateMs) };
 }

@@ -88,7 +88,7 @@ export async function runEngineSteady(o: {
       const enqueueToProjected = summarize(rows.map((x) => Number(x.projected)));
       rates.push({ rate, sent: paced.sent, enqueueToStart, enqueueToProjected });
       say(
-        `engine  ${String(rate).padStart(5)}/s: ${paced.sent} tasks in ${paced.seconds.toFixed(1)} s; enqueue->start ms p50 ${enqueueToStart.p50} p90 ${enqueueToStart.p90} p99 ${enqueueToStart.p99} max ${enqueueToStart.max}; ` +
+        `engine  ${String(rate).padStart(5)}/s: ${paced.sent} tasks in ${paced.seconds.toFixed(1)} s (pacer at most ${paced.maxBurst} per tick, ${paced.maxLateMs} ms late); enqueue->start ms p50 ${enqueueToStart.p50} p90 ${enqueueToStart.p90} p99 ${enqueueToStart.p99} max ${enqueueToStart.max}; ` +
           `->projected p50 ${enqueueToProjected.p50} p99 ${enqueueToProjected.p99}` +
           (failed ? `; ${failed} enqueue(s) failed` : ''),
       );
