@@ -10,13 +10,39 @@ export interface BenchArgs {
   delayed: boolean;
   /** Priority lanes under saturation instead of the throughput run. */
   lanes: boolean;
+  /** Steady-rate latency: tasks per second, each rate in turn. */
+  steadyRates: number[];
+  /** `--steady` given: the steady-rate mode only, without the throughput comparison. */
+  steadyOnly: boolean;
+  /** `--no-steady`: the throughput comparison only. */
+  noSteady: boolean;
+  /** Seconds each steady rate runs. */
+  seconds: number;
 }
 
-const USAGE = 'usage: node dist/bench/bench.js [--tasks N] [--in-flight N] [--timeline] [--timeout SECONDS] [--delayed] [--lanes]';
+export const DEFAULT_STEADY_RATES = [500, 1000, 2000];
 
-/** Parses `--tasks N` / `--tasks=N` (default 20000) and `--in-flight N` (default 2000). */
+const USAGE =
+  'usage: node dist/bench/bench.js [--tasks N] [--in-flight N] [--timeline] [--timeout SECONDS] [--delayed] [--lanes]\n' +
+  '                                [--steady RATE,RATE,...] [--seconds N] [--no-steady]';
+
+/**
+ * Parses `--tasks N` / `--tasks=N` (default 20000), `--in-flight N` (default 2000), and
+ * `--steady 500,1000,2000` with `--seconds N` (default 10 s per rate).
+ */
 export function parseArgs(argv: string[]): BenchArgs {
-  const out: BenchArgs = { tasks: 20000, inFlight: 2000, timeline: false, timeoutS: 600, delayed: false, lanes: false };
+  const out: BenchArgs = {
+    tasks: 20000,
+    inFlight: 2000,
+    timeline: false,
+    timeoutS: 600,
+    delayed: false,
+    lanes: false,
+    steadyRates: DEFAULT_STEADY_RATES,
+    steadyOnly: false,
+    noSteady: false,
+    seconds: 10,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     const value = () => {
@@ -43,6 +69,22 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--lanes':
         out.lanes = true;
+        break;
+      case '--steady': {
+        const v = inline ?? argv[++i];
+        const rates = String(v).split(',').map(Number);
+        if (!v || rates.some((n) => !Number.isInteger(n) || n < 1)) {
+          throw new Error(`--steady expects rates like 500,1000,2000, got ${JSON.stringify(v)}\n${USAGE}`);
+        }
+        out.steadyRates = rates;
+        out.steadyOnly = true;
+        break;
+      }
+      case '--seconds':
+        out.seconds = value();
+        break;
+      case '--no-steady':
+        out.noSteady = true;
         break;
       case '-h':
       case '--help':

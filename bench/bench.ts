@@ -1,18 +1,22 @@
 // Throughput benchmark: the engine end to end (Kafka + worker + Postgres projection) against
-// plain kafkajs moving the same messages on the same broker. See docs/bench.md.
+// BullMQ on Redis and plain kafkajs moving the same messages on the same broker, then
+// steady-rate latency for the engine and BullMQ. See docs/bench.md.
 //
-//   npm run bench                  20000 tasks
-//   npm run bench -- --tasks 2000
+//   npm run bench                            20000 tasks, then 500,1000,2000/s for 10 s each
+//   npm run bench -- --tasks 2000 --no-steady
+//   npm run bench -- --steady 500,1000 --seconds 5
 import 'reflect-metadata';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadConfig } from '../src/config';
 import { parseArgs } from './args';
+import { BullmqResult, redisAnswers, redisUrl, runBullmqSteady, runBullmqThroughput } from './bullmq-run';
 import { BenchTimeout, runEngine } from './engine-run';
 import { tapStdout } from './progress';
 import { runRawCeiling } from './raw-run';
 import { runDelayed, runLanes } from './scenarios';
-import { buildReport, printTable, writeJson } from './report';
+import { BenchReport, buildReport, buildSteady, printSteady, printTable, SteadyReport, writeJson } from './report';
+import { runEngineSteady } from './steady-run';
 import { runId, say } from './util';
 
 const ROOT = join(__dirname, '..', '..'); // dist/bench -> repo root
@@ -35,6 +39,19 @@ async function main(): Promise<number> {
 
   if (args.delayed || args.lanes) return runScenarios(args, config, id);
 
+  const redis = redisUrl();
+  const hasRedis = await redisAnswers(redis);
+  if (!hasRedis) say(`BullMQ: skipped, no Redis answers at ${redis.replace(/\/\/[^@/]*@/, '//***@')} (set REDIS_URL)`);
+  const results = join(ROOT, 'bench', 'results');
+
+  if (args.steadyOnly) {
+    const steady = await runSteady(args, config, id, hasRedis ? redis : null);
+    if (!steady) return 1;
+    const file = writeJson(results, { when: when.toISOString(), node: process.version, cpus: cpuCount, ...steady }, 'steady.json');
+    say(`wrote ${relative(process.cwd(), file) || file}`);
+    return 0;
+  }
+
   say('\n== engine: enqueue -> worker -> projector (Postgres) ==');
   let engine;
   try {
@@ -56,38 +73,86 @@ async function main(): Promise<number> {
       `event loop delay p50/p99/max ${engine.eventLoopDelayMs.p50}/${engine.eventLoopDelayMs.p99}/${engine.eventLoopDelayMs.max} ms`,
   );
 
-  say('\n== kafkajs ceiling: same messages, no engine logic ==');
-  let raw;
-  try {
-    raw = await runRawCeiling({
-      tasks: args.tasks,
-      id,
-      brokers: config.brokers,
-      tasksPerTransaction: 1000,
-      timeoutMs: args.timeoutS * 1000,
-    });
-  } catch (e) {
-    say(`ERROR: kafkajs ceiling run failed: ${(e as Error).stack ?? e}`);
-    return 1;
+  let bullmq: BullmqResult | null = null;
+  if (hasRedis) {
+    say('\n== BullMQ: the same no-op tasks, concurrency 50, queue.add with the same in-flight limit ==');
+    try {
+      bullmq = await runBullmqThroughput({ tasks: args.tasks, inFlight: args.inFlight, id, url: redis, timeoutMs: args.timeoutS * 1000 });
+    } catch (e) {
+      say(`ERROR: BullMQ run failed: ${(e as Error).stack ?? e}`);
+      return 1;
+    }
+    say(`bullmq: ${args.tasks} jobs in ${bullmq.seconds.toFixed(2)} s, ${bullmq.tasksPerSec} tasks/s; add ${bullmq.enqueuePerSec}/s`);
   }
-  say(
-    `kafkajs ceiling: ${raw.messages} messages in ${raw.seconds.toFixed(2)} s, ${raw.tasksPerSec} tasks/s` +
-      (raw.concurrentTxRetries
-        ? ` (kafkajs logged ${raw.concurrentTxRetries} CONCURRENT_TRANSACTIONS retry line(s), expected: ADR 0001)`
-        : ''),
-  );
+
+  const raws = [];
+  for (const mode of ['batched', 'transactional'] as const) {
+    say(
+      mode === 'batched'
+        ? '\n== kafkajs ceiling: same messages, no engine logic; idempotent batched produce, 8 sends in flight =='
+        : '\n== kafkajs in transactions: the same, produced in sequential transactions of 1000 tasks ==',
+    );
+    try {
+      const raw = await runRawCeiling({
+        tasks: args.tasks,
+        id,
+        brokers: config.brokers,
+        mode,
+        tasksPerSend: mode === 'batched' ? 200 : 1000,
+        sendsInFlight: 8,
+        timeoutMs: args.timeoutS * 1000,
+      });
+      raws.push(raw);
+      say(
+        `kafkajs ${mode}: ${raw.messages} messages in ${raw.seconds.toFixed(2)} s, ${raw.tasksPerSec} tasks/s; ` +
+          `client produce alone ${raw.produceSeconds.toFixed(2)} s` +
+          (raw.concurrentTxRetries
+            ? ` (kafkajs logged ${raw.concurrentTxRetries} CONCURRENT_TRANSACTIONS retry line(s), expected: ADR 0001)`
+            : ''),
+      );
+    } catch (e) {
+      say(`ERROR: kafkajs ${mode} run failed: ${(e as Error).stack ?? e}`);
+      return 1;
+    }
+  }
 
   const engineLogs = { warn: logs.warn, error: logs.error };
-  const report = buildReport({ when, tasks: args.tasks, cpus: cpuCount }, engine, raw, engineLogs);
+  const report: BenchReport = buildReport({ when, tasks: args.tasks, cpus: cpuCount }, engine, raws[0], raws[1], bullmq, engineLogs);
   printTable(report);
+  if (!args.noSteady) {
+    const steady = await runSteady(args, config, `${id}s`, hasRedis ? redis : null);
+    if (!steady) return 1;
+    Object.assign(report, steady);
+  }
   if (logs.warn || logs.error) {
     say(`engine logged ${logs.warn} warn and ${logs.error} error line(s):`);
     const top = [...logs.messages.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
     for (const [msg, n] of top) say(`  ${String(n).padStart(6)}x ${msg}`);
   }
-  const file = writeJson(join(ROOT, 'bench', 'results'), report);
+  const file = writeJson(results, report);
   say(`wrote ${relative(process.cwd(), file) || file}`);
   return 0;
+}
+
+/** Steady-rate latency: a fresh engine, then BullMQ, at each rate in turn; null after an error. */
+async function runSteady(
+  args: ReturnType<typeof parseArgs>,
+  config: ReturnType<typeof loadConfig>,
+  id: string,
+  redis: string | null,
+): Promise<SteadyReport | null> {
+  const timeoutMs = args.timeoutS * 1000;
+  try {
+    say(`\n== steady rate: ${args.steadyRates.join(', ')} tasks/s, ${args.seconds} s each, paced by a timer ==`);
+    const engine = await runEngineSteady({ rates: args.steadyRates, seconds: args.seconds, id, config, timeoutMs });
+    const bullmq = redis ? await runBullmqSteady({ rates: args.steadyRates, seconds: args.seconds, id, url: redis, timeoutMs }) : null;
+    const steady = buildSteady(args.seconds, engine, bullmq);
+    printSteady(steady);
+    return steady;
+  } catch (e) {
+    say(`ERROR: steady-rate run failed: ${(e as Error).stack ?? e}`);
+    return null;
+  }
 }
 
 /** `--delayed` and `--lanes`: lifecycle figures instead of the throughput comparison. */
