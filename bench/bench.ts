@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { cpus } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadConfig } from '../src/config';
+import { loadDevConfig } from '../src/config';
 import { parseArgs } from './args';
 import { BullmqResult, redisAnswers, redisUrl, runBullmqSteady, runBullmqThroughput } from './bullmq-run';
 import { BenchTimeout, runEngine } from './engine-run';
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
   }
   const when = new Date();
   const cpuCount = cpus().length;
-  const config = loadConfig();
+  const config = loadDevConfig();
   const logs = tapStdout();
   const id = runId();
   say(`tasklog bench: ${args.tasks} tasks, node ${process.version}, ${cpuCount} cpus, up to ${args.inFlight} enqueues in flight`);
@@ -137,7 +137,7 @@ async function main(): Promise<number> {
 /** Steady-rate latency: a fresh engine, then BullMQ, at each rate in turn; null after an error. */
 async function runSteady(
   args: ReturnType<typeof parseArgs>,
-  config: ReturnType<typeof loadConfig>,
+  config: ReturnType<typeof loadDevConfig>,
   id: string,
   redis: string | null,
 ): Promise<SteadyReport | null> {
@@ -156,7 +156,7 @@ async function runSteady(
 }
 
 /** `--delayed` and `--lanes`: lifecycle figures instead of the throughput comparison. */
-async function runScenarios(args: ReturnType<typeof parseArgs>, config: ReturnType<typeof loadConfig>, id: string): Promise<number> {
+async function runScenarios(args: ReturnType<typeof parseArgs>, config: ReturnType<typeof loadDevConfig>, id: string): Promise<number> {
   const timeoutMs = args.timeoutS * 1000;
   if (args.delayed) {
     const tasks = Math.min(args.tasks, 10000);

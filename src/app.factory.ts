@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { answerUnparsableRequests } from './api/client-error.handler';
 import { JSON_MEDIA_TYPES } from './api/json-body.guard';
 import { JsonLogger } from './common/logger';
-import { resolveConfig, TasklogModuleOptions } from './config';
+import { devEnv, resolveConfig, TasklogModuleOptions } from './config';
 import { TasklogModule } from './tasklog.module';
 
 export interface AppOptions {
@@ -16,8 +16,9 @@ export interface AppOptions {
 /** Builds the standalone app (also used by the integration tests with their own handlers). */
 export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
   // Validated here too, so a bad option fails before Nest starts (and aborts) the process.
-  const config = resolveConfig(options.config ?? {});
-  @Module({ imports: [TasklogModule.forRoot(options.config ?? {})], providers: options.handlers ?? [] })
+  // The standalone app (not the module) reads the dev stack's settings under the environment.
+  const config = resolveConfig(options.config ?? {}, devEnv());
+  @Module({ imports: [TasklogModule.forRoot(config)], providers: options.handlers ?? [] })
   class AppModule {}
 
   const logger = new JsonLogger(config.logLevel, { service: 'tasklog' });

@@ -1,10 +1,10 @@
 import { createApp } from './app.factory';
 import { TasklogError } from './common/errors';
-import { loadConfig } from './config';
+import { loadDevConfig } from './config';
 import { DemoHandlers } from './examples/demo.handlers';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadDevConfig();
   const app = await createApp({ handlers: [DemoHandlers] });
   await app.listen(config.port);
   process.stdout.write(

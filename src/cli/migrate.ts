@@ -1,10 +1,10 @@
 import { JsonLogger } from '../common/logger';
-import { loadConfig } from '../config';
+import { loadDevConfig } from '../config';
 import { createOrm, migrate } from '../projection/orm.factory';
 
 /** `npm run migrate`: applies pending migrations to DATABASE_URL / TASKLOG_DB_SCHEMA. */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadDevConfig();
   const log = new JsonLogger(config.logLevel, { service: 'tasklog-migrate' });
   const orm = await createOrm({ databaseUrl: config.databaseUrl, schema: config.dbSchema, poolMax: 1 });
   try {

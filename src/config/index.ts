@@ -2,3 +2,4 @@
 //   const config = loadConfig(process.env);
 export * from './tasklog.config';
 export * from './tasklog-options';
+export * from './dev-stack';

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, TasklogError } from '../common/errors';
 
@@ -119,20 +117,8 @@ export type TasklogConfig = {
   schedules?: unknown[];
 };
 
-/** Reads `.data/stack.env` (written by scripts/stack.sh) as defaults under the real environment. */
-export function stackDefaults(root = process.cwd()): Record<string, string> {
-  const file = join(root, '.data', 'stack.env');
-  if (!existsSync(file)) return {};
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
-    if (m) out[m[1]] = m[2];
-  }
-  return out;
-}
-
 export function loadConfig(env: Record<string, string | undefined> = process.env): TasklogConfig {
-  const merged = { ...stackDefaults(), ...definedOnly(env) };
+  const merged = definedOnly(env);
   const parsed = EnvSchema.safeParse(merged);
   if (!parsed.success) {
     const problems = parsed.error.issues.map(

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { cleanup, http, startEngine, TestEngine } from '../support/engine';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TestHandlers } from '../support/test-handlers';
@@ -9,7 +9,7 @@ describe('when Postgres goes down', () => {
   let proxy: TcpProxy;
 
   beforeAll(async () => {
-    const url = new URL(loadConfig().databaseUrl);
+    const url = new URL(loadDevConfig().databaseUrl);
     proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
     await proxy.start();
     url.host = `127.0.0.1:${proxy.port}`;

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { TaskClientService } from '../../src/client/task-client.service';
 import { uuidv7 } from '../../src/common/ids';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { RunCommand } from '../../src/events';
 import { topicsFor } from '../../src/kafka/topics';
 import { cleanup, http, sql, startEngine, TestEngine } from '../support/engine';
@@ -16,7 +16,7 @@ interface DeadLetter {
 
 describe('when a bad message reaches the engine', () => {
   let engine: TestEngine;
-  const kafka = new Kafka({ brokers: loadConfig().brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers: loadDevConfig().brokers, logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   const admin = kafka.admin();
   const consumer = kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });

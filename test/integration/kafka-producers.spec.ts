@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { JsonLogger } from '../../src/common/logger';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { KafkaClient, OrderedPublisher, transactionalIdFor } from '../../src/kafka';
 import { KafkaService } from '../../src/kafka/kafka.service';
 import { TaskClientService } from '../../src/client/task-client.service';
@@ -9,7 +9,7 @@ import { cleanup, http, isolation, startEngine, TestEngine } from '../support/en
 import { TestHandlers } from '../support/test-handlers';
 import { waitFor } from '../support/wait-for';
 
-const config = loadConfig();
+const config = loadDevConfig();
 const admin = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING }).admin();
 
 describe('when a send fails for one partition and succeeds for another', () => {

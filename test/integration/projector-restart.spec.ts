@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TaskClientService } from '../../src/client/task-client.service';
 import { JsonLogger } from '../../src/common/logger';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { KafkaClient, OrderedPublisher, topicsFor } from '../../src/kafka';
 import { createOrm, migrate, ProjectionStore, Projector } from '../../src/projection';
 import { cleanup, isolation, sql, startEngine, TestEngine } from '../support/engine';
@@ -89,7 +89,7 @@ describe('when the projector is killed mid-stream and restarted', () => {
     }
 
     // Rebuild from offset 0 into a fresh schema with a fresh consumer group.
-    const config = loadConfig();
+    const config = loadDevConfig();
     const orm = await createOrm({ databaseUrl: config.databaseUrl, schema: rebuiltSchema });
     await migrate(orm);
     const logger = new JsonLogger('warn');

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { cleanup, http, startEngine, TestEngine } from '../support/engine';
 import { TcpProxy } from '../support/tcp-proxy';
 import { TestHandlers } from '../support/test-handlers';
@@ -15,7 +15,7 @@ describe('readiness when a dependency goes away after start', () => {
   let kafkaProxy: TcpProxy;
 
   beforeAll(async () => {
-    const config = loadConfig();
+    const config = loadDevConfig();
     const url = new URL(config.databaseUrl);
     pgProxy = new TcpProxy(url.hostname, Number(url.port || 5432));
     const [kafkaHost, kafkaPort] = config.brokers[0].split(':');

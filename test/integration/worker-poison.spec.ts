@@ -1,6 +1,6 @@
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { TaskClientService } from '../../src/client/task-client.service';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { topicsFor } from '../../src/kafka/topics';
 import { cleanup, http, isolation, startEngine, TestEngine } from '../support/engine';
 import { TestHandlers } from '../support/test-handlers';
@@ -12,7 +12,7 @@ const SMALL_DLQ_BYTES = 1024;
 describe('when a bad run command cannot be dead-lettered for a while', () => {
   const { prefix, schema } = isolation('poison');
   const topics = topicsFor(prefix);
-  const kafka = new Kafka({ brokers: loadConfig().brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers: loadDevConfig().brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   const producer = kafka.producer();
   const consumer = kafka.consumer({ groupId: `${prefix}.dlq-reader` });

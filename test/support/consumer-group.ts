@@ -1,12 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { waitFor } from './wait-for';
 
 /** Waits until a consumer group is stable with `members` members, so a test's only rebalance is its own. */
 export async function waitForGroup(groupId: string, members: number): Promise<void> {
   await waitFor(
     async () => {
-      const admin = new Kafka({ brokers: loadConfig().brokers, logLevel: logLevel.NOTHING }).admin();
+      const admin = new Kafka({ brokers: loadDevConfig().brokers, logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
       try {
         const [group] = (await admin.describeGroups([groupId])).groups;

@@ -1,5 +1,5 @@
 import { Consumer, Kafka, logLevel, Producer } from 'kafkajs';
-import { loadConfig } from '../../src/config';
+import { loadDevConfig } from '../../src/config';
 import { topicsFor } from '../../src/kafka/topics';
 
 export interface DeadLetterRecord {
@@ -11,7 +11,7 @@ export interface DeadLetterRecord {
 /** Reads a test's DLQ topic into memory, and writes raw records to its topics, as an outside producer would. */
 export class KafkaProbe {
   readonly dead: DeadLetterRecord[] = [];
-  private readonly kafka = new Kafka({ brokers: loadConfig().brokers, logLevel: logLevel.NOTHING });
+  private readonly kafka = new Kafka({ brokers: loadDevConfig().brokers, logLevel: logLevel.NOTHING });
   readonly producer: Producer = this.kafka.producer();
   private consumer: Consumer | null = null;
 

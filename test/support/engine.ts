@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Kafka, logLevel } from 'kafkajs';
 import { createApp } from '../../src/app.factory';
-import { loadConfig, TasklogModuleOptions } from '../../src/config';
+import { loadDevConfig, TasklogModuleOptions } from '../../src/config';
 import { allTopics, topicsFor } from '../../src/kafka/topics';
 import { quoteIdentifier } from '../../src/projection/sql-identifier';
 import { RolesService } from '../../src/runtime/roles.service';
@@ -51,7 +51,7 @@ export async function startEngine(opts: {
 
 /** Drops a test's schema and topics. */
 export async function cleanup(prefix: string, schema: string): Promise<void> {
-  const config = loadConfig();
+  const config = loadDevConfig();
   const pg = new Client({ connectionString: config.databaseUrl });
   await pg.connect();
   try {
@@ -69,7 +69,7 @@ export async function cleanup(prefix: string, schema: string): Promise<void> {
 }
 
 export async function sql<T = Record<string, unknown>>(schema: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const pg = new Client({ connectionString: loadConfig().databaseUrl });
+  const pg = new Client({ connectionString: loadDevConfig().databaseUrl });
   await pg.connect();
   try {
     await pg.query(`set search_path to ${quoteIdentifier(schema)}`);
