@@ -1,29 +1,14 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
-import { HttpMetricsInterceptor, MetricsController, MetricsService, RoleGauges } from './observability';
-import { DeadLettersController } from './api/dead-letters.controller';
-import { BatchController } from './api/batch.controller';
-import { HealthController } from './api/health.controller';
-import { ProblemFilter } from './api/problem.filter';
+import { MetricsService, RoleGauges } from './observability';
+import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './tasklog.module-definition';
 import { ReadinessService } from './api/readiness.service';
-import { SchedulesController } from './api/schedules.controller';
-import { StatsController } from './api/stats.controller';
-import { TasksController } from './api/tasks.controller';
-import { DashboardController } from './dashboard/dashboard.controller';
 import { TenantGuard } from './api/tenant.guard';
 import { TaskClientService } from './client/task-client.service';
 import { Clock } from './common/clock';
 import { JsonLogger } from './common/logger';
-import {
-  ConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN,
-  resolveConfig,
-  TASKLOG_CONFIG,
-  TasklogConfig,
-  TasklogModuleOptions,
-} from './config';
+import { resolveConfig, TASKLOG_CONFIG, TasklogConfig, TasklogModuleOptions } from './config';
 import { KafkaService } from './kafka/kafka.service';
 import { DatabaseService } from './projection/database.service';
 import { ProjectorService } from './projection/projector.service';
@@ -44,16 +29,6 @@ import { WorkerService } from './worker/worker.service';
 @Module({
   // Terminus runs the readiness checks; it stays quiet because failed probes answer 503 and log there.
   imports: [DiscoveryModule, ScheduleModule.forRoot(), TerminusModule.forRoot({ logger: false })],
-  controllers: [
-    BatchController,
-    TasksController,
-    SchedulesController,
-    StatsController,
-    DeadLettersController,
-    HealthController,
-    DashboardController,
-    MetricsController,
-  ],
   providers: [
     {
       provide: TASKLOG_CONFIG,
@@ -65,8 +40,6 @@ import { WorkerService } from './worker/worker.service';
       inject: [TASKLOG_CONFIG],
       useFactory: (config: TasklogConfig) => new JsonLogger(config.logLevel, { service: 'tasklog' }),
     },
-    { provide: APP_FILTER, useClass: ProblemFilter },
-    { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
     MetricsService,
     RoleGauges,
     Clock,

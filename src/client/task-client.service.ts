@@ -27,7 +27,7 @@ export class TaskClientService {
       topics: kafka.topics,
       now: () => clock.now(),
       maxPayloadBytes: config.maxPayloadBytes,
-      isKnownType: (t) => registry.has(t),
+      isKnownType: (t) => config.allowUnknownTypes === true || registry.has(t),
       typeDefaults: (t) => registry.options(t),
       assertFits: (messages) => kafka.assertFits(messages),
       findExisting: async (tenantId, taskId) => {

@@ -115,6 +115,11 @@ export type TasklogConfig = {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Recurring schedules from module options (ScheduleDefinition), upserted at startup by name. */
   schedules?: unknown[];
+  /**
+   * A producer-only app (no handlers here) enqueues types it does not know when this is true;
+   * otherwise an unknown type is refused at enqueue (422). Module option only.
+   */
+  allowUnknownTypes?: boolean;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): TasklogConfig {
@@ -175,6 +180,7 @@ const ConfigSchema = z.object({
   logLevel: Rule.logLevel,
   // Checked by the scheduler's own schema at startup, where an error can name the schedule.
   schedules: z.array(z.unknown()).optional(),
+  allowUnknownTypes: z.boolean().optional(),
 });
 
 /**
