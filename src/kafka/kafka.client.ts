@@ -63,6 +63,17 @@ export class KafkaClient {
     this.probe = new Kafka({ ...settings, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
   }
 
+  /** Each partition's end (high watermark): the offset the next record will get. */
+  async endOffsets(topic: string): Promise<Map<number, number>> {
+    const admin = this.admin();
+    await admin.connect();
+    try {
+      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** The member tags (worker ids) of a group's live members; empty when the group has none. */
   async liveMemberTags(groupId: string): Promise<string[]> {
     const admin = this.admin();

@@ -46,6 +46,14 @@ export class ProjectionStore {
     return this.orm.em.getConnection().getKnex();
   }
 
+  /** Starts a partition's projection over (its topic was recreated: the old offsets mean nothing). */
+  async resetCheckpoint(projection: string, topic: string, partition: number): Promise<void> {
+    await this.knex.raw(
+      `update projection_checkpoints set "offset" = 0, updated_at = now() where projection = ? and topic = ? and partition = ?`,
+      [projection, topic, partition],
+    );
+  }
+
   async checkpoint(projection: string, topic: string, partition: number): Promise<number | null> {
     const res = await this.knex.raw(`select "offset" from projection_checkpoints where projection = ? and topic = ? and partition = ?`, [
       projection,

@@ -82,10 +82,29 @@ export class Projector {
   }
 
   private async seekToCheckpoints(consumer: Consumer, partitions: number[]): Promise<void> {
+    const { projection, eventsTopic: topic } = this.options;
+    const ends = await this.kafka.endOffsets(topic).catch(() => null);
     for (const partition of partitions) {
       try {
-        const offset = await this.store.checkpoint(this.options.projection, this.options.eventsTopic, partition);
-        if (offset !== null) consumer.seek({ topic: this.options.eventsTopic, partition, offset: String(offset) });
+        let offset = await this.store.checkpoint(projection, topic, partition);
+        const end = ends?.get(partition);
+        if (offset !== null && end !== undefined && offset > end) {
+          // A checkpoint past the end of the log: the topic was recreated or Kafka's data reset
+          // while Postgres kept its rows. Skipping to it would silently drop every new event.
+          this.options.logger.write(
+            'error',
+            'projection checkpoint is past the end of its topic (topic recreated?); projecting it from the start',
+            {
+              topic,
+              partition,
+              checkpoint: offset,
+              end,
+            },
+          );
+          await this.store.resetCheckpoint(projection, topic, partition);
+          offset = 0;
+        }
+        if (offset !== null) consumer.seek({ topic, partition, offset: String(offset) });
       } catch (e) {
         // Without the checkpoint we read from the committed offset; applyBatch still skips what was applied.
         this.options.logger.write('warn', 'checkpoint read failed; relying on in-transaction skip', {
