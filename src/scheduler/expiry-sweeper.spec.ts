@@ -42,4 +42,14 @@ describe('ExpirySweeper', () => {
       data: { reason: 'stop', wasRunning: false },
     });
   });
+
+  it('ends an attempt once when it is both expired and cancel-requested', async () => {
+    const before = groups.length;
+    const both = (kind: 'expired' | 'cancelled'): SweptTask =>
+      kind === 'expired'
+        ? { ...expired('d'), attempt: 3 }
+        : { id: 'd', tenantId: 'acme', attempt: 3, end: { kind: 'cancelled', reason: 'stop' } };
+    expect(await s.sweep([both('expired'), both('cancelled')])).toBe(1);
+    expect(groups.length - before).toBe(1);
+  });
 });

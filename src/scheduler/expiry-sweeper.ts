@@ -26,7 +26,14 @@ export class ExpirySweeper {
   async sweep(tasks: SweptTask[]): Promise<number> {
     const now = this.deps.now();
     for (const [k, at] of this.sent) if (now - at > REMEMBER_MS) this.sent.delete(k);
-    const fresh = tasks.filter((t) => !this.sent.has(`${t.id}:${t.attempt}`));
+    // One end per attempt: a task both expired and cancel-requested comes back from both queries.
+    const seen = new Set<string>();
+    const fresh = tasks.filter((t) => {
+      const key = `${t.id}:${t.attempt}`;
+      if (this.sent.has(key) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     const at = new Date(now).toISOString();
     await Promise.all(
       fresh.map(async (t) => {
