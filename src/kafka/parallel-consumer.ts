@@ -231,10 +231,12 @@ export class ParallelConsumer {
       // A message re-fetched after a rebalance while it still runs here is not run twice.
       const work = this.running.get(runKey) ?? this.schedule(runKey, message);
       const t = tracker;
+      // Once per message, after both its buffer slot and its tracker have moved.
       void work.then((finished) => {
-        if (!finished) return;
-        t.finish(offset);
-        this.scheduleCommit();
+        if (finished) {
+          t.finish(offset);
+          this.scheduleCommit();
+        }
         this.applyBackPressure();
       });
       resolveOffset(raw.offset);
@@ -252,7 +254,6 @@ export class ParallelConsumer {
         this.running.delete(runKey);
         this.buffered.set(message.topic, this.buffered.get(message.topic)! - 1);
         if (key && this.keyTails.get(key) === work) this.keyTails.delete(key);
-        this.applyBackPressure();
       });
     this.running.set(runKey, work);
     if (key) this.keyTails.set(key, work);

@@ -11,6 +11,8 @@ interface Waiter {
 export class Semaphore {
   private readonly queues = new Map<string, Waiter[]>();
   private readonly current = new Map<string, number>();
+  /** Waiters across all classes, counted rather than summed on every acquire. */
+  private queued = 0;
 
   constructor(
     private free: number,
@@ -34,13 +36,17 @@ export class Semaphore {
       const onAbort = () => {
         const queue = this.queues.get(cls) ?? [];
         const i = queue.indexOf(waiter);
-        if (i >= 0) queue.splice(i, 1);
+        if (i >= 0) {
+          queue.splice(i, 1);
+          this.queued -= 1;
+        }
         reject(signal!.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       let queue = this.queues.get(cls);
       if (!queue) this.queues.set(cls, (queue = []));
       queue.push(waiter);
+      this.queued += 1;
       // A slot may be free while others wait (it was freed with nobody queued): hand it out now.
       if (this.free > 0) {
         this.free -= 1;
@@ -57,9 +63,7 @@ export class Semaphore {
 
   /** Callers waiting for a slot. */
   get waiting(): number {
-    let n = 0;
-    for (const q of this.queues.values()) n += q.length;
-    return n;
+    return this.queued;
   }
 
   /** Smooth weighted round-robin (as in nginx) over the classes with waiters. */
@@ -76,6 +80,7 @@ export class Semaphore {
     }
     if (best === null) return undefined;
     this.current.set(best, this.current.get(best)! - total);
+    this.queued -= 1;
     return this.queues.get(best)!.shift();
   }
 }
