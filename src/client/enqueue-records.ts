@@ -2,7 +2,7 @@ import { commandKey } from './command-key';
 import { evolve, TaskBackoff, TaskState } from '../domain';
 import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { ErrorCode, TasklogError } from '../common/errors';
-import { Header, laneFor, OutMessage, Topics } from '../kafka';
+import { Header, laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
 
 /** The records of one enqueue (one group commit) and the state they lead to. */
@@ -61,13 +61,7 @@ export function enqueueRecords(
   const queued = makeEvent(EventType.QUEUED, { ...scope, attempt: 1 }, { attempt: 1 }, at) as TaskEvent;
   // Events are checked against their schema when produced, not only when projected.
   for (const e of [enqueued, queued]) assertValidEvent(e);
-  const headers = (type: string) => ({
-    [Header.EVENT_TYPE]: type,
-    [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
-    [Header.TENANT_ID]: tenantId,
-    [Header.CONTENT_TYPE]: 'application/json',
-    ...(options.traceparent ? { [Header.TRACEPARENT]: options.traceparent } : {}),
-  });
+  const headers = (type: string) => recordHeaders(type, tenantId, SCHEMA_VERSION, options.traceparent);
   const enqueuedRecord: OutMessage = {
     topic: deps.topics.events,
     key: taskId,

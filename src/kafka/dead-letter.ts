@@ -1,3 +1,4 @@
+import { toStorableText } from '../common/storable';
 import { createHash } from 'node:crypto';
 import { DeadLetterKind, Header, OutMessage } from './kafka.types';
 
@@ -67,6 +68,7 @@ export function deadLetter(dlqTopic: string, src: DeadLetterSource, info: DeadLe
   return { topic: dlqTopic, key, value: Buffer.from(JSON.stringify(reference)), headers };
 }
 
+/** Cut, and cleaned of what Postgres refuses: dead letters end up in the dead_letters table too. */
 function clip(s: string, max: number): string {
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  return toStorableText(s, max);
 }

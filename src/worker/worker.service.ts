@@ -5,7 +5,17 @@ import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { decodeCancelSignal, decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
-import { BroadcastConsumer, deadLetter, DeadLetterKind, HandleResult, Header, InMessage, OutMessage, ParallelConsumer } from '../kafka';
+import {
+  BroadcastConsumer,
+  deadLetter,
+  DeadLetterKind,
+  HandleResult,
+  Header,
+  InMessage,
+  OutMessage,
+  ParallelConsumer,
+  recordHeaders,
+} from '../kafka';
 import { Semaphore } from '../kafka/semaphore';
 import { KafkaService } from '../kafka/kafka.service';
 import { exhaustedLetter } from './exhausted-letter';
@@ -261,12 +271,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           topic: this.kafka.topics.events,
           key: e.taskId,
           value: encodeEvent(e),
-          headers: {
-            [Header.EVENT_TYPE]: e.type,
-            [Header.SCHEMA_VERSION]: String(SCHEMA_VERSION),
-            [Header.TENANT_ID]: e.tenantId,
-            [Header.CONTENT_TYPE]: 'application/json',
-          },
+          headers: recordHeaders(e.type, e.tenantId, SCHEMA_VERSION),
         }),
       ),
       ...letters,
