@@ -1,3 +1,4 @@
+import { formatIssues } from './format-issues';
 import { z } from 'zod';
 
 /**
@@ -16,6 +17,6 @@ export type CancelSignal = z.infer<typeof CancelSignalSchema>;
 export function decodeCancelSignal(raw: Buffer | null): CancelSignal {
   if (!raw) throw new Error('empty cancel signal');
   const parsed = CancelSignalSchema.safeParse(JSON.parse(raw.toString()));
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
   return parsed.data;
 }

@@ -1,3 +1,4 @@
+import { formatIssues } from './format-issues';
 import { EventSchema, TaskEvent } from './event.schemas';
 
 export const SCHEMA_VERSION = 1;
@@ -20,7 +21,7 @@ export function decodeEvent(raw: Buffer | string | null): TaskEvent {
   }
   const result = EventSchema.safeParse(parsed);
   if (!result.success) {
-    throw new EventDecodeError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new EventDecodeError(formatIssues(result.error.issues));
   }
   return result.data as TaskEvent;
 }

@@ -8,3 +8,4 @@ export * from './run-command.schema';
 export * from './cancel-signal.schema';
 export * from './ending-events';
 export * from './json-schema';
+export * from './format-issues';

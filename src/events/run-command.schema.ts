@@ -1,3 +1,4 @@
+import { formatIssues } from './format-issues';
 import { z } from 'zod';
 import { BackoffSchema } from './event.schemas';
 
@@ -22,6 +23,6 @@ export type RunCommand = z.infer<typeof RunCommandSchema>;
 export function decodeRunCommand(raw: Buffer | null): RunCommand {
   if (!raw) throw new Error('empty run command');
   const parsed = RunCommandSchema.safeParse(JSON.parse(raw.toString()));
-  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new Error(formatIssues(parsed.error.issues));
   return parsed.data;
 }

@@ -1,3 +1,4 @@
+import { formatIssues } from '../events';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { NonRetryableError } from '../common/errors';
@@ -35,7 +36,7 @@ export class DemoHandlers {
 
 function parse<T extends z.ZodType>(schema: T, payload: unknown): z.infer<T> {
   const r = schema.safeParse(payload ?? {});
-  if (!r.success) throw new NonRetryableError(`bad payload: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new NonRetryableError(`bad payload: ${formatIssues(r.error.issues)}`);
   return r.data;
 }
 

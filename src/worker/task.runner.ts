@@ -1,3 +1,4 @@
+import { formatIssues } from '../events';
 import { ensureError, ErrorCode, TasklogError } from '../common/errors';
 import { JsonLogger } from '../common/logger';
 import { EventDataMap, EventSchema, EventType, makeEvent, RunCommand, TaskEvent } from '../events';
@@ -185,7 +186,7 @@ export class TaskRunner {
         valid.push(e);
         continue;
       }
-      const problem = check.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const problem = formatIssues(check.error.issues);
       this.deps.logger.write('error', 'worker built an invalid event', { taskId: e.taskId, type: e.type, problem });
       if (e.type === EventType.COMPLETED || e.type === EventType.FAILED) {
         const error = Object.assign(new Error(`the ${e.type} event was invalid: ${problem}`), { name: 'EventNotValid' });
