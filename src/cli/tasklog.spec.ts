@@ -1,0 +1,11 @@
+import { buildCli } from './tasklog';
+
+describe('tasklog CLI', () => {
+  it('lists its commands in --help and refuses an unknown one', () => {
+    const cli = buildCli()
+      .exitOverride()
+      .configureOutput({ writeOut: () => {}, writeErr: () => {} });
+    expect(cli.commands.map((c) => c.name())).toContain('migrate');
+    expect(() => cli.parse(['node', 'tasklog', 'no-such-command'])).toThrow(/unknown command/);
+  });
+});
