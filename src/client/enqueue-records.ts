@@ -13,8 +13,9 @@ export interface BuiltEnqueue {
 }
 
 /**
- * `task.enqueued`, `task.queued` and the run command of a new task (only `task.enqueued` for a
- * delayed one), checked against their schemas: what TaskClient publishes, alone or in a batch.
+ * The one record of a new task, checked against the schemas: its run command carrying
+ * `task.enqueued` and `task.queued` (ADR 0009), or for a delayed task `task.enqueued` on the
+ * events topic. What TaskClient publishes, alone or in a batch.
  */
 export function enqueueRecords(
   deps: { topics: Topics; now: () => number },
@@ -64,14 +65,14 @@ export function enqueueRecords(
   // task.queued is built from constants; the enqueued event carries everything the caller gave.
   assertValidEvent(enqueued);
   const headers = (type: string) => recordHeaders(type, tenantId, SCHEMA_VERSION, options.traceparent);
-  const enqueuedRecord: OutMessage = {
-    topic: deps.topics.events,
-    key: taskId,
-    value: encodeEvent(enqueued),
-    headers: headers(enqueued.type),
-  };
   // Delayed: only the event now; the scheduler queues it when due.
-  if (runAt && runAt > at) return { records: [enqueuedRecord], state: evolve(null, enqueued)! };
+  if (runAt && runAt > at) {
+    const record = { topic: deps.topics.events, key: taskId, value: encodeEvent(enqueued), headers: headers(enqueued.type) };
+    return { records: [record], state: evolve(null, enqueued)! };
+  }
+  // Otherwise the run command is the whole enqueue: one record, atomic without a transaction
+  // (ADR 0009). It carries both events; the worker appends them to the events topic.
+  const { payload: _carried, ...enqueuedData } = enqueued.data as EnqueuedEventData;
   const command: RunCommand = {
     taskId,
     tenantId,
@@ -83,19 +84,18 @@ export function enqueueRecords(
     ...(options.correlationId ? { correlationId: options.correlationId } : {}),
     ...(expiresAt ? { expiresAt } : {}),
     enqueuedAt: at,
+    origin: { enqueuedId: enqueued.id, queuedId: queued.id, data: enqueuedData },
   };
-  const group: OutMessage[] = [
-    enqueuedRecord,
-    { topic: deps.topics.events, key: taskId, value: encodeEvent(queued), headers: headers(queued.type) },
-    {
-      topic: deps.topics.commands[laneFor(priority)],
-      key: commandKey(tenantId, taskId, options.concurrencyKey),
-      value: Buffer.from(JSON.stringify(command)),
-      headers: { ...headers('task.run'), [Header.TASK_TYPE]: taskType },
-    },
-  ];
-  return { records: group, state: evolve(evolve(null, enqueued), queued)! };
+  const record: OutMessage = {
+    topic: deps.topics.commands[laneFor(priority)],
+    key: commandKey(tenantId, taskId, options.concurrencyKey),
+    value: Buffer.from(JSON.stringify(command)),
+    headers: { ...headers('task.run'), [Header.TASK_TYPE]: taskType },
+  };
+  return { records: [record], state: evolve(evolve(null, enqueued), queued)! };
 }
+
+type EnqueuedEventData = TaskEvent<typeof EventType.ENQUEUED>['data'];
 
 /** Events are checked against their schema when produced, not only when projected. */
 export function assertValidEvent(e: TaskEvent): void {

@@ -24,6 +24,7 @@ export class TaskClientService {
   ) {
     this.client = new TaskClient({
       publisher: kafka.transactional,
+      single: kafka.enqueues,
       topics: kafka.topics,
       now: () => clock.now(),
       maxPayloadBytes: config.maxPayloadBytes,

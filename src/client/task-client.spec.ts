@@ -1,5 +1,6 @@
 import { ErrorCode, TasklogError } from '../common/errors';
-import { TaskState } from '../domain';
+import { evolve, TaskState } from '../domain';
+import { decodeRunCommand, EventSchema, originEvents } from '../events';
 import { OutMessage, topicsFor, TransactionalPublisher } from '../kafka';
 import { TaskClient, TaskClientDeps } from './task-client';
 
@@ -150,8 +151,8 @@ describe('TaskClient expiry options', () => {
     const { c, published } = client();
     const state = await c.enqueue('report.build', 1, { ttlMs: 60000 });
     expect(state.expiresAt).toBe('2026-11-26T10:01:00.000Z');
-    const [enqueued, , command] = published[0].map((m) => JSON.parse(m.value.toString()));
-    expect(enqueued.data.expiresAt).toBe('2026-11-26T10:01:00.000Z');
+    const [command] = published[0].map((m) => JSON.parse(m.value.toString()));
+    expect(command.origin.data.expiresAt).toBe('2026-11-26T10:01:00.000Z');
     expect(command.expiresAt).toBe('2026-11-26T10:01:00.000Z');
   });
 
@@ -167,3 +168,25 @@ function nest(depth: number): unknown {
   for (let i = 0; i < depth; i++) v = { v };
   return v;
 }
+
+describe('TaskClient single-record enqueue (ADR 0009)', () => {
+  it('publishes one lane record that carries task.enqueued and task.queued, which rebuild the returned state', async () => {
+    const { c, published } = client();
+    const state = await c.enqueue('report.build', { month: '2026-11' }, { priority: 9, labels: { team: 'a' }, correlationId: 'c-1' });
+    expect(published).toHaveLength(1);
+    expect(published[0]).toHaveLength(1);
+    const [record] = published[0];
+    expect(record.topic).toBe('t.commands.high');
+    const command = decodeRunCommand(record.value);
+    const carried = originEvents(command);
+    expect(carried.map((e) => e.type)).toEqual(['task.enqueued', 'task.queued']);
+    carried.forEach((e) => expect(EventSchema.safeParse(e).success).toBe(true));
+    expect(carried.reduce<TaskState | null>((s, e) => evolve(s, e), null)).toEqual(state);
+  });
+
+  it('publishes a delayed task as task.enqueued alone on the events topic', async () => {
+    const { c, published } = client();
+    await c.enqueue('report.build', 1, { delayMs: 60000 });
+    expect(published[0].map((m) => [m.topic, JSON.parse(m.value.toString()).type])).toEqual([['t.events', 'task.enqueued']]);
+  });
+});

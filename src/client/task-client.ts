@@ -19,7 +19,10 @@ import { runRecords } from './run-records';
 import { assertValidEvent, BuiltEnqueue, enqueueRecords } from './enqueue-records';
 
 export interface TaskClientDeps {
+  /** Groups of records that must land together (a batch, a retry, a cancel): one Kafka transaction each, group-committed. */
   publisher: TransactionalPublisher;
+  /** Single-record enqueues (ADR 0009): an idempotent producer, batched; the transactional one when absent. */
+  single?: { publish(messages: OutMessage[]): Promise<void> };
   topics: Topics;
   now: () => number;
   maxPayloadBytes: number;
@@ -49,8 +52,9 @@ interface KeyedEnqueue {
 }
 
 /**
- * Enqueues tasks: `task.enqueued`, `task.queued` and the run command go out in one Kafka
- * transaction, shared with every other enqueue in flight (group commit).
+ * Enqueues tasks. An enqueue is one record (ADR 0009): the run command carrying `task.enqueued`
+ * and `task.queued`, sent through an idempotent producer batched with every other enqueue in
+ * flight; a batch goes out in one Kafka transaction.
  *
  *   const task = await client.enqueue('report.build', { month: '2026-11' }, { priority: 8 });
  */
@@ -159,7 +163,7 @@ export class TaskClient {
   private async publish(taskId: string, tenantId: string, taskType: string, payload: unknown, options: EnqueueOptions): Promise<TaskState> {
     const built = enqueueRecords(this.deps, taskId, tenantId, taskType, payload, options);
     this.deps.assertFits?.(built.records);
-    await this.deps.publisher.publish(built.records);
+    await (this.deps.single ?? this.deps.publisher).publish(built.records);
     return built.state;
   }
 

@@ -37,6 +37,13 @@ describe('evolve', () => {
     expect(run(events)?.status).toBe(status);
   });
 
+  it('returns the same state for a repeated enqueue and queue (a lane preview, then the events topic: ADR 0009)', () => {
+    const e = enqueued();
+    const q = queued();
+    const once = run([e, q])!;
+    expect(evolve(evolve(once, e), q)).toBe(once);
+  });
+
   it('ignores lifecycle events for a task it never saw enqueued', () => {
     expect(run([started(), completed()])).toBeNull();
   });

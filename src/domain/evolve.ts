@@ -51,6 +51,8 @@ function applyLifecycle(state: TaskState, event: TaskEvent): TaskState {
   switch (event.type) {
     case EventType.QUEUED:
       if (event.data.attempt <= state.attempt && state.status !== TaskStatus.SCHEDULED) return state;
+      // Seen twice for a single-record enqueue (the lane, then the events topic): the second is a repeat.
+      if (state.status === TaskStatus.QUEUED && state.queuedAt !== null) return state;
       return { ...state, status: TaskStatus.QUEUED, queuedAt: state.queuedAt ?? event.at };
     case EventType.STARTED:
       if (event.data.attempt < state.attempt) return state;

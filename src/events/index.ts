@@ -5,6 +5,7 @@ export * from './event.schemas';
 export * from './event.codec';
 export * from './event.factory';
 export * from './run-command.schema';
+export * from './command-origin';
 export * from './cancel-signal.schema';
 export * from './ending-events';
 export * from './json-schema';

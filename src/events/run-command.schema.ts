@@ -1,6 +1,6 @@
 import { formatIssues } from './format-issues';
 import { z } from 'zod';
-import { BackoffSchema } from './event.schemas';
+import { BackoffSchema, EnqueuedData } from './event.schemas';
 
 /** What a worker receives on a command lane: everything needed to run one attempt. */
 export const RunCommandSchema = z.object({
@@ -17,6 +17,19 @@ export const RunCommandSchema = z.object({
   /** Not started by then, the task never starts: the worker appends `task.expired` instead. */
   expiresAt: z.string().datetime().optional(),
   enqueuedAt: z.string().datetime(),
+  /**
+   * Set when this command is the whole enqueue (one record, ADR 0009): the `task.enqueued` and
+   * `task.queued` it stands for. The projector shows the task from it at once; the worker that
+   * takes it appends both events to the events topic before `task.started`. The enqueued
+   * event's payload is the command's `payload`, and its time is `enqueuedAt`.
+   */
+  origin: z
+    .object({
+      enqueuedId: z.string().uuid(),
+      queuedId: z.string().uuid(),
+      data: EnqueuedData.omit({ payload: true }),
+    })
+    .optional(),
 });
 export type RunCommand = z.infer<typeof RunCommandSchema>;
 

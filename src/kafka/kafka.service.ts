@@ -19,13 +19,15 @@ export function topicMessageBytes(maxPayloadBytes: number): number {
   return maxPayloadBytes + RECORD_HEADROOM_BYTES;
 }
 
-/** Owns the Kafka client, topic set-up and the process's two producers. */
+/** Owns the Kafka client, topic set-up and the process's producers. */
 @Injectable()
 export class KafkaService implements OnApplicationShutdown {
   readonly client: KafkaClient;
   readonly topics: Topics;
   readonly transactional: TransactionalPublisher;
   readonly ordered: OrderedPublisher;
+  /** Single-record enqueues (ADR 0009), on their own producer so they never wait behind the worker's events. */
+  readonly enqueues: OrderedPublisher;
   private topicsReady: Promise<void> | null = null;
   private instance: ReturnType<typeof instanceName> | null = null;
   /** The largest record the topics take (their smallest `max.message.bytes`); known after ensureTopics. */
@@ -46,6 +48,7 @@ export class KafkaService implements OnApplicationShutdown {
       limit,
     );
     this.ordered = new OrderedPublisher(this.client, limit);
+    this.enqueues = new OrderedPublisher(this.client, limit);
   }
 
   /** Creates missing topics once per process; retried by callers when Kafka is down. */
@@ -93,6 +96,7 @@ export class KafkaService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.transactional.close();
     await this.ordered.close();
+    await this.enqueues.close();
     (await this.instance)?.slot?.release();
   }
 }

@@ -1,6 +1,6 @@
 import { JsonLogger } from '../common/logger';
 import { findUnstorable } from '../common/storable';
-import { decodeEvent, TaskEvent } from '../events';
+import { decodeEvent, decodeRunCommand, originEvents, TaskEvent } from '../events';
 import { deadLetter, DeadLetterKind, InMessage, OrderedPublisher, OutMessage } from '../kafka';
 import { isDatabaseUnavailable } from './database-errors';
 import { ProjectionStore } from './projection.store';
@@ -111,6 +111,45 @@ export class BatchApplier {
       heartbeat,
       Infinity,
     );
+  }
+
+  /**
+   * A command lane's batch: the enqueues it carries (ADR 0009) show their tasks as queued at
+   * once, state only. Nothing here is dead-lettered: a lane record the projector cannot use
+   * is the worker's to dead-letter, and an enqueue Postgres refuses is projected (or refused,
+   * with its reason) from the events topic once a worker has appended it there.
+   */
+  async applyPreview(
+    topic: string,
+    partition: number,
+    messages: InMessage[],
+    nextOffset: number,
+    owned: StillOwned,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const events = messages.flatMap((m) => {
+      try {
+        const carried = originEvents(decodeRunCommand(m.value));
+        return carried.some((e) => findUnstorable(e, 'event')) ? [] : carried.map((event) => ({ event, offset: Number(m.offset) }));
+      } catch {
+        return [];
+      }
+    });
+    const { projection, logger } = this.options;
+    await this.untilDone(
+      () => this.store.applyBatch(projection, topic, partition, events, nextOffset, false),
+      owned,
+      heartbeat,
+      this.maxFailures,
+    ).catch(async (e) => {
+      if (e instanceof BatchAbandoned) throw e;
+      logger.write('warn', 'lane preview refused; those tasks show once a worker takes them', {
+        topic,
+        partition,
+        error: (e as Error).message,
+      });
+      await this.untilDone(() => this.store.applyBatch(projection, topic, partition, [], nextOffset, false), owned, heartbeat, Infinity);
+    });
   }
 
   private decode(message: InMessage): Item {

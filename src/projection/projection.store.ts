@@ -69,12 +69,14 @@ export class ProjectionStore {
     partition: number,
     batch: PositionedEvent[],
     nextOffset: number,
+    /** False for a lane's preview of an enqueue (ADR 0009): state only; history comes from the events topic. */
+    history = true,
   ): Promise<BatchResult> {
     const transitions: Transition[] = [];
     const result = await this.knex.transaction(async (trx) => {
       const from = await this.lockCheckpoint(trx, projection, topic, partition);
       const fresh = batch.filter((b) => b.offset >= from);
-      if (fresh.length > 0) await this.applyEvents(trx, partition, fresh, transitions);
+      if (fresh.length > 0) await this.applyEvents(trx, partition, fresh, transitions, history);
       await this.advance(trx, projection, topic, partition, nextOffset);
       return { applied: fresh.length, skipped: batch.length - fresh.length };
     });
@@ -140,9 +142,17 @@ export class ProjectionStore {
     );
   }
 
-  private async applyEvents(trx: Knex.Transaction, partition: number, batch: PositionedEvent[], transitions: Transition[]): Promise<void> {
+  private async applyEvents(
+    trx: Knex.Transaction,
+    partition: number,
+    batch: PositionedEvent[],
+    transitions: Transition[],
+    history: boolean,
+  ): Promise<void> {
     const ids = [...new Set(batch.map((b) => b.event.taskId))];
-    const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) for update`, [ids]);
+    // Rows are locked and written in id order: a lane's preview and the events topic can touch
+    // the same tasks in concurrent transactions, and one order means no deadlock between them.
+    const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) order by id for update`, [ids]);
     const states = new Map<string, TaskState | null>();
     for (const row of current.rows) states.set(String(row.id), recordToState(row));
     const changed = new Set<string>();
@@ -155,7 +165,21 @@ export class ProjectionStore {
         if (after) transitions.push([before, after, event]);
       }
     }
-    const records = [...changed].map((id) => stateToRecord(states.get(id)!));
+    const records = [...changed].sort().map((id) => stateToRecord(states.get(id)!));
+    if (!history) {
+      if (records.length === 0) return;
+      // A lane's preview only ever creates a row. Its state was computed from a snapshot where
+      // the row did not exist: a row the events topic wrote meanwhile is newer, and is kept.
+      const inserted = await trx.raw(
+        `insert into tasks (${columnList}, "projected_at") select ${columnList}, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
+         on conflict (id) do nothing returning id`,
+        [JSON.stringify(records)],
+      );
+      const created = new Set(inserted.rows.map((r: { id: string }) => String(r.id)));
+      const mine = transitions.filter(([, after]) => created.has(after.id));
+      transitions.splice(0, transitions.length, ...mine);
+      return;
+    }
     if (records.length > 0) {
       await trx.raw(
         `insert into tasks (${columnList}, "projected_at") select ${columnList}, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
@@ -163,7 +187,7 @@ export class ProjectionStore {
         [JSON.stringify(records)],
       );
     }
-    const history = batch.map(({ event, offset }) => ({
+    const rows = batch.map(({ event, offset }) => ({
       event_id: event.id,
       task_id: event.taskId,
       tenant_id: event.tenantId,
@@ -179,7 +203,7 @@ export class ProjectionStore {
        select event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset"
        from jsonb_to_recordset(?::jsonb) as x(event_id uuid, task_id uuid, tenant_id text, type text, at timestamptz, attempt int, data jsonb, partition int, "offset" bigint)
        on conflict (event_id) do nothing`,
-      [JSON.stringify(history)],
+      [JSON.stringify(rows)],
     );
   }
 }

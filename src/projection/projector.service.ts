@@ -38,6 +38,7 @@ export class ProjectorService implements BeforeApplicationShutdown {
     this.projector = new Projector(this.kafka.client, store, this.kafka.ordered, {
       groupId: `${this.config.topicPrefix}.projector`,
       eventsTopic: this.kafka.topics.events,
+      laneTopics: Object.values(this.kafka.topics.commands),
       dlqTopic: this.kafka.topics.dlq,
       projection: 'tasks',
       logger: this.logger.child({ component: 'projector' }),

@@ -8,13 +8,15 @@ import { ProjectionStore } from './projection.store';
 export interface ProjectorOptions {
   groupId: string;
   eventsTopic: string;
+  /** Command lanes: their single-record enqueues show tasks before a worker takes them (ADR 0009). */
+  laneTopics: string[];
   dlqTopic: string;
   projection: string;
   logger: JsonLogger;
 }
 
 /**
- * Consumes `tasklog.events` into Postgres exactly once: Kafka offsets are only a hint, the
+ * Consumes `tasklog.events` (and the lanes' enqueues, ADR 0009) into Postgres exactly once: Kafka offsets are only a hint, the
  * checkpoint row is the truth, and on assignment the consumer seeks to it.
  */
 export class Projector {
@@ -42,14 +44,14 @@ export class Projector {
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      void this.seekToCheckpoints(consumer, payload.memberAssignment[this.options.eventsTopic] ?? []);
+      for (const topic of this.topics) void this.seekToCheckpoints(consumer, topic, payload.memberAssignment[topic] ?? []);
     });
     onFatalCrash(consumer, (error) => {
       if (this.consumer !== consumer || this.stopped) return;
       this.options.logger.write('warn', 'projector consumer stopped on an error; starting a new one', { error: error.message });
       void this.restart();
     });
-    await startConsumer(consumer, [this.options.eventsTopic], {
+    await startConsumer(consumer, this.topics, {
       // Committed Kafka offsets are only a hint for restarts; the checkpoint row decides.
       autoCommit: true,
       autoCommitInterval: 1000,
@@ -60,6 +62,10 @@ export class Projector {
       this.consumer = null;
       throw e;
     });
+  }
+
+  private get topics(): string[] {
+    return [this.options.eventsTopic, ...this.options.laneTopics];
   }
 
   private async restart(): Promise<void> {
@@ -81,8 +87,8 @@ export class Projector {
     await c?.disconnect().catch(() => undefined);
   }
 
-  private async seekToCheckpoints(consumer: Consumer, partitions: number[]): Promise<void> {
-    const { projection, eventsTopic: topic } = this.options;
+  private async seekToCheckpoints(consumer: Consumer, topic: string, partitions: number[]): Promise<void> {
+    const { projection } = this.options;
     const ends = await this.kafka.endOffsets(topic).catch(() => null);
     for (const partition of partitions) {
       try {
@@ -127,7 +133,8 @@ export class Projector {
     const messages = batch.messages.map((m) => toInMessage(batch.topic, batch.partition, m));
     const owned = () => isRunning() && !isStale() && !this.stopped;
     try {
-      await this.applier.apply(batch.topic, batch.partition, messages, Number(batch.lastOffset()) + 1, owned, heartbeat);
+      const apply = batch.topic === this.options.eventsTopic ? this.applier.apply : this.applier.applyPreview;
+      await apply.call(this.applier, batch.topic, batch.partition, messages, Number(batch.lastOffset()) + 1, owned, heartbeat);
     } catch (e) {
       if (e instanceof BatchAbandoned) return;
       throw e;

@@ -64,7 +64,7 @@ export class TaskRunner {
    * slot counts what runs), with `durable`, which resolves once the outcome is in Kafka. On a
    * timeout the `task.failed` goes out at once, while the slot stays held until the handler returns.
    */
-  async run(cmd: RunCommand, opts: { redelivery?: boolean } = {}): Promise<RunResult> {
+  async run(cmd: RunCommand, opts: { redelivery?: boolean; before?: TaskEvent[] } = {}): Promise<RunResult> {
     const { deps } = this;
     const handler = deps.registry.get(cmd.taskType);
     // The worker dead-letters unknown types before this; reaching here is a bug in the caller.
@@ -74,9 +74,11 @@ export class TaskRunner {
       makeEvent(type, scope, data, new Date(deps.now()).toISOString()) as TaskEvent;
     const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt });
     const startedAt = deps.now();
-    const started = this.appendValid([
-      event(EventType.STARTED, { workerId: deps.workerId, attempt: cmd.attempt, ...(opts.redelivery ? { redelivery: true } : {}) }),
-    ]);
+    // `before`: the events a single-record enqueue carried (ADR 0009), checked when it was made.
+    const started = this.appendValid(
+      [event(EventType.STARTED, { workerId: deps.workerId, attempt: cmd.attempt, ...(opts.redelivery ? { redelivery: true } : {}) })],
+      opts.before,
+    );
     started.catch(() => undefined);
 
     const abort = new AbortController();
@@ -178,8 +180,8 @@ export class TaskRunner {
    * projector later. An invalid outcome becomes a `task.failed` naming the problem; an
    * invalid progress update is dropped.
    */
-  private appendValid(events: TaskEvent[]): Promise<void> {
-    const valid: TaskEvent[] = [];
+  private appendValid(events: TaskEvent[], checkedBefore: TaskEvent[] = []): Promise<void> {
+    const valid: TaskEvent[] = [...checkedBefore];
     for (const e of events) {
       const check = EventSchema.safeParse(e);
       if (check.success) {

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
-import { decodeCancelSignal, decodeRunCommand, encodeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { decodeCancelSignal, decodeRunCommand, encodeEvent, originEvents, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import {
   BroadcastConsumer,
   deadLetter,
@@ -164,8 +164,11 @@ export class WorkerService implements BeforeApplicationShutdown {
       await this.deadLetter(m, `malformed run command: ${(e as Error).message}`);
       return;
     }
+    // A single-record enqueue's events go to the events topic first, whatever happens next (ADR 0009).
+    const carried = originEvents(command);
     if (!this.registry.has(command.taskType)) {
       // Not the task's fault and not ours to fail: see docs/adr/0003-unknown-task-types.md.
+      if (carried.length) await this.append(carried);
       await this.deadLetter(m, `no handler for task type "${command.taskType}" on this worker`, command);
       return;
     }
@@ -173,7 +176,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     const instead = this.gate.check(command, Number(m.timestamp));
     if (instead) {
       this.log.write('info', `run command not started: ${instead.type}`, { taskId: command.taskId, attempt: command.attempt });
-      return { durable: this.append([instead]) };
+      return { durable: this.append([...carried, instead]) };
     }
     if (!this.recent.claim(command.taskId, command.attempt)) {
       this.log.write('debug', 'duplicate run command skipped', { taskId: command.taskId, attempt: command.attempt, offset: m.offset });
@@ -182,7 +185,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     const redelivery = m.headers[Header.RELEASED] === 'true' || m.redelivered === true;
     const attemptKey = `${command.taskId}:${command.attempt}`;
     this.commands.set(attemptKey, m);
-    const run = await this.runner.run(command, { redelivery }).catch((e) => {
+    const run = await this.runner.run(command, { redelivery, before: carried }).catch((e) => {
       this.commands.delete(attemptKey);
       throw e;
     });
@@ -208,7 +211,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     // The next worker would not know of a cancel heard here (and would see a fresh timestamp):
     // a command that must not start ends here instead of being handed on.
     const instead = this.endingInsteadOfRelease(m);
-    if (instead) return this.publish([instead]);
+    if (instead) return this.publish(instead);
     return this.kafka.ordered.publish([
       {
         topic: m.topic,
@@ -219,9 +222,12 @@ export class WorkerService implements BeforeApplicationShutdown {
     ]);
   }
 
-  private endingInsteadOfRelease(m: InMessage): TaskEvent | null {
+  /** The events that end a command here instead of handing it on (with what its enqueue carried), or null. */
+  private endingInsteadOfRelease(m: InMessage): TaskEvent[] | null {
     try {
-      return this.gate.check(decodeRunCommand(m.value), Number(m.timestamp));
+      const command = decodeRunCommand(m.value);
+      const instead = this.gate.check(command, Number(m.timestamp));
+      return instead ? [...originEvents(command), instead] : null;
     } catch {
       return null;
     }

@@ -162,7 +162,8 @@ describe('POST /v1/tasks/:id/cancel', () => {
       stopped = true;
       const lanes: string[] = Object.values(topicsFor(engine.prefix).commands);
       expect(aboutIt().filter((r) => lanes.includes(r.topic))).toEqual([]);
-      expect(aboutIt().map((r) => JSON.parse(r.value.toString()).type)).toEqual(['task.cancelled']);
+      // The enqueue was one lane record (ADR 0009): its events reach the events topic with the ending.
+      expect(aboutIt().map((r) => JSON.parse(r.value.toString()).type)).toEqual(['task.enqueued', 'task.queued', 'task.cancelled']);
       expect(handlers.runs.get(queued.id)).toBeUndefined();
       const started = await sql(engine.schema, `select 1 from task_events where task_id = $1 and type = 'task.started'`, [queued.id]);
       expect(started).toHaveLength(0);
