@@ -71,6 +71,11 @@ export class KafkaService implements OnApplicationShutdown {
     return this.topicsReady;
   }
 
+  /** Connects the enqueue producers now rather than on first use (see RolesService). */
+  async connectProducers(): Promise<void> {
+    await Promise.all([this.transactional.connect(), this.enqueues.connect()]);
+  }
+
   /** Fails with 413 before a record that the broker would refuse joins a group commit. */
   assertFits(messages: OutMessage[]): void {
     for (const m of messages) {

@@ -22,6 +22,11 @@ export class OrderedPublisher {
     return this.queue.push(messages);
   }
 
+  /** Connects now instead of on the first publish. */
+  async connect(): Promise<void> {
+    await this.producer.get();
+  }
+
   async close(): Promise<void> {
     await this.queue.drained().catch(() => undefined);
     await this.producer.reset();

@@ -40,6 +40,21 @@ export class TransactionalPublisher {
     return this.queue.push([group]);
   }
 
+  /**
+   * Connects now instead of on the first publish, and claims the transactional id: kafkajs
+   * sends InitProducerId with it only when a transaction begins, and that is what fences a
+   * crashed predecessor's open transaction. An empty transaction is aborted locally.
+   */
+  async connect(): Promise<void> {
+    const producer = await this.producer.get();
+    try {
+      const tx = await producer.transaction();
+      await tx.abort();
+    } catch (e) {
+      await this.fail(e);
+    }
+  }
+
   async close(): Promise<void> {
     await this.queue.drained().catch(() => undefined);
     await this.producer.reset();

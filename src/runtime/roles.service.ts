@@ -51,6 +51,10 @@ export class RolesService implements OnApplicationBootstrap {
     await this.retry('kafka topics', () => this.kafka.ensureTopics());
     if (roles.includes('api') || roles.includes('projector') || roles.includes('scheduler'))
       await this.retry('database', () => this.db.get());
+    // Before ready: the transactional producer's first connect fences a crashed predecessor's
+    // open transaction (readers would otherwise wait for its timeout), and the first enqueue
+    // does not pay for connecting.
+    if (roles.includes('api') || roles.includes('scheduler')) await this.retry('kafka producers', () => this.kafka.connectProducers());
     if (roles.includes('projector')) await this.retry('projector', () => this.projector.start());
     if (roles.includes('worker')) await this.retry('worker', () => this.worker.start());
     if (roles.includes('scheduler')) await this.retry('scheduler', () => this.scheduler.start());
