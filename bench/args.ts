@@ -18,13 +18,23 @@ export interface BenchArgs {
   noSteady: boolean;
   /** Seconds each steady rate runs. */
   seconds: number;
+  /** Tasks in the memory-with-a-backlog phase (`--backlog N` runs only that phase). */
+  backlog: number;
+  backlogOnly: boolean;
+  /** `--no-backlog`: skip the memory phase in the full run. */
+  noBacklog: boolean;
+  /** `--scale 1,2,4`: worker process counts for the scale picture (that mode only); empty otherwise. */
+  scale: number[];
+  /** Partitions per topic in the scale mode. */
+  partitions: number;
 }
 
 export const DEFAULT_STEADY_RATES = [500, 1000, 2000];
 
 const USAGE =
   'usage: node dist/bench/bench.js [--tasks N] [--in-flight N] [--timeline] [--timeout SECONDS] [--delayed] [--lanes]\n' +
-  '                                [--steady RATE,RATE,...] [--seconds N] [--no-steady]';
+  '                                [--steady RATE,RATE,...] [--seconds N] [--no-steady] [--backlog N] [--no-backlog]\n' +
+  '                                [--scale 1,2,4] [--partitions N]';
 
 /**
  * Parses `--tasks N` / `--tasks=N` (default 20000), `--in-flight N` (default 2000), and
@@ -42,6 +52,11 @@ export function parseArgs(argv: string[]): BenchArgs {
     steadyOnly: false,
     noSteady: false,
     seconds: 10,
+    backlog: 100000,
+    backlogOnly: false,
+    noBacklog: false,
+    scale: [],
+    partitions: 12,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
@@ -85,6 +100,27 @@ export function parseArgs(argv: string[]): BenchArgs {
         break;
       case '--no-steady':
         out.noSteady = true;
+        break;
+      case '--backlog':
+        out.backlog = value();
+        out.backlogOnly = true;
+        break;
+      case '--no-backlog':
+        out.noBacklog = true;
+        break;
+      case '--scale': {
+        const v = inline ?? argv[++i];
+        const counts = String(v ?? '1,2,4')
+          .split(',')
+          .map(Number);
+        if (counts.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) {
+          throw new Error(`--scale expects worker process counts like 1,2,4, got ${JSON.stringify(v)}\n${USAGE}`);
+        }
+        out.scale = counts;
+        break;
+      }
+      case '--partitions':
+        out.partitions = value();
         break;
       case '-h':
       case '--help':

@@ -14,9 +14,10 @@ import { BullmqResult, redisAnswers, redisUrl, runBullmqSteady, runBullmqThrough
 import { BenchTimeout, runEngine } from './engine-run';
 import { tapStdout } from './progress';
 import { runRawCeiling } from './raw-run';
-import { runDelayed, runLanes } from './scenarios';
+import { BacklogResult, runBacklog, runDelayed, runLanes } from './scenarios';
 import { BenchReport, buildReport, buildSteady, printSteady, printTable, SteadyReport, writeJson } from './report';
 import { runEngineSteady } from './steady-run';
+import { runScale } from './scale-run';
 import { runId, say } from './util';
 
 const ROOT = join(__dirname, '..', '..'); // dist/bench -> repo root
@@ -38,6 +39,42 @@ async function main(): Promise<number> {
   say(`kafka ${config.brokers.join(',')}, postgres ${config.databaseUrl.replace(/(:\/\/[^:/@]*):[^@/]*@/, '$1:***@')}, run id ${id}`);
 
   if (args.delayed || args.lanes) return runScenarios(args, config, id);
+  if (args.scale.length) {
+    const tasks = Math.min(args.tasks, 20000);
+    say(`\n== scale: ${tasks} no-op tasks with ${args.scale.join(', ')} worker processes, ${args.partitions} partitions ==`);
+    try {
+      const scale = await runScale({
+        counts: args.scale,
+        partitions: args.partitions,
+        tasks,
+        id: `${id}x`,
+        config,
+        timeoutMs: args.timeoutS * 1000,
+      });
+      say(`\n${'workers'.padEnd(9)}${'tasks/s'.padStart(9)}${'CPU s/s workers'.padStart(17)}${'CPU s/s api+projector'.padStart(23)}`);
+      for (const e of scale)
+        say(
+          `${String(e.workers).padEnd(9)}${String(e.tasksPerSec).padStart(9)}${String(e.cpu.workers).padStart(17)}${String(e.cpu.apiAndProjector).padStart(23)}`,
+        );
+      const file = writeJson(
+        join(ROOT, 'bench', 'results'),
+        { when: when.toISOString(), node: process.version, cpus: cpuCount, scale },
+        'scale.json',
+      );
+      say(`wrote ${relative(process.cwd(), file) || file}`);
+      return 0;
+    } catch (e) {
+      say(`ERROR: scale run failed: ${(e as Error).stack ?? e}`);
+      return 1;
+    }
+  }
+  if (args.backlogOnly) {
+    const memory = await runMemory(args, config, `${id}m`);
+    if (!memory) return 1;
+    const file = writeJson(join(ROOT, 'bench', 'results'), { when: when.toISOString(), node: process.version, memory }, 'memory.json');
+    say(`wrote ${relative(process.cwd(), file) || file}`);
+    return 0;
+  }
 
   const redis = redisUrl();
   const hasRedis = await redisAnswers(redis);
@@ -124,6 +161,11 @@ async function main(): Promise<number> {
     if (!steady) return 1;
     Object.assign(report, steady);
   }
+  if (!args.noBacklog) {
+    const memory = await runMemory(args, config, `${id}m`);
+    if (!memory) return 1;
+    report.memory = memory;
+  }
   if (logs.warn || logs.error) {
     say(`engine logged ${logs.warn} warn and ${logs.error} error line(s):`);
     const top = [...logs.messages.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
@@ -151,6 +193,26 @@ async function runSteady(
     return steady;
   } catch (e) {
     say(`ERROR: steady-rate run failed: ${(e as Error).stack ?? e}`);
+    return null;
+  }
+}
+
+/** Memory with a backlog: the engine process holding `args.backlog` waiting tasks; null after an error. */
+async function runMemory(
+  args: ReturnType<typeof parseArgs>,
+  config: ReturnType<typeof loadDevConfig>,
+  id: string,
+): Promise<(BacklogResult & { workerRssMb: number }) | null> {
+  say(`\n== memory: ${args.backlog} tasks waiting behind 50 held slots (engine process, all roles) ==`);
+  try {
+    const r = await runBacklog({ id, config, timeoutMs: args.timeoutS * 1000 }, args.backlog);
+    say(
+      `backlog of ${r.tasks} enqueued in ${r.enqueueSeconds} s; RSS before ${r.rssMb.before} MB, peak ${r.rssMb.peak} MB, ` +
+        `settled ${r.rssMb.settled} MB (heap used ${r.heapUsedMb} MB); the worker holds ${r.workerInFlight} commands`,
+    );
+    return { ...r, workerRssMb: r.rssMb.settled };
+  } catch (e) {
+    say(`ERROR: backlog run failed: ${(e as Error).stack ?? e}`);
     return null;
   }
 }

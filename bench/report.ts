@@ -58,6 +58,8 @@ export interface BenchReport extends Partial<SteadyReport> {
   bullmq: { tasksPerSec: number; seconds: number; enqueuePerSec: number; latencyMs: BullmqResult['latencyMs'] } | null;
   /** engine / bullmq */
   ratioToBullmq: number | null;
+  /** The engine process holding a backlog (`workerRssMb`: settled RSS with it). */
+  memory?: { workerRssMb: number; tasks: number; rssMb: { before: number; peak: number; settled: number } };
 }
 
 export function buildReport(

@@ -7,7 +7,9 @@ import { allTopics, topicsFor } from '../src/kafka/topics';
 import { quoteIdentifier } from '../src/projection/sql-identifier';
 import { RolesService } from '../src/runtime/roles.service';
 import { deleteKafkaState } from './engine-run';
-import { ScenarioHandlers } from './scenario-handlers';
+import { holdGate, ScenarioHandlers } from './scenario-handlers';
+import { ProgressBar } from './progress';
+import { WorkerService } from '../src/worker/worker.service';
 import { pool, round, say, sleep, withTimeout } from './util';
 
 interface Scenario {
@@ -103,5 +105,63 @@ export async function runLanes(
     return Object.fromEntries(
       rows.map((r) => [r.lane, { p50: round(r.wait[0], 0), p99: round(r.wait[1], 0), max: round(Number(r.max_wait), 0) }]),
     );
+  });
+}
+
+export interface BacklogResult {
+  tasks: number;
+  enqueueSeconds: number;
+  /** RSS of the engine process (all roles: API, worker, projector) before the backlog, its peak, and once settled with it. */
+  rssMb: { before: number; peak: number; settled: number };
+  heapUsedMb: number;
+  /** Run commands the worker holds in memory (running or buffered) with the backlog waiting in Kafka. */
+  workerInFlight: number;
+}
+
+const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
+
+/**
+ * Memory with a backlog: `tasks` tasks whose handler holds its slot, so all but `concurrency`
+ * wait in Kafka. The worker must hold a bounded buffer, not the backlog.
+ */
+export async function runBacklog(s: Scenario, tasks: number): Promise<BacklogResult> {
+  holdGate.open = false;
+  return withEngine(s, 50, async (app, pg, schema) => {
+    const client = app.get(TaskClientService);
+    const worker = app.get(WorkerService);
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    try {
+      const bar = new ProgressBar(tasks, 'enqueued');
+      let done = 0;
+      const t0 = performance.now();
+      await pool(tasks, 2000, async (i) => {
+        await client.enqueue('bench.hold', { i });
+        if (++done % 1000 === 0) bar.update(done);
+      });
+      bar.finish(done);
+      const enqueueSeconds = round((performance.now() - t0) / 1000, 2);
+      const table = `${quoteIdentifier(schema)}.tasks`;
+      const deadline = Date.now() + s.timeoutMs;
+      for (;;) {
+        const { rows } = await pg.query(`select count(*)::int as n from ${table}`);
+        if (rows[0].n >= tasks) break;
+        if (Date.now() > deadline) throw new Error(`only ${rows[0].n}/${tasks} tasks projected in time`);
+        await sleep(250);
+      }
+      await sleep(3000); // the worker fills its buffer and the allocator settles
+      const settled = process.memoryUsage();
+      return {
+        tasks,
+        enqueueSeconds,
+        rssMb: { before: mb(before), peak: mb(peak), settled: mb(settled.rss) },
+        heapUsedMb: mb(settled.heapUsed),
+        workerInFlight: worker.inFlight,
+      };
+    } finally {
+      clearInterval(sampler);
+      holdGate.open = true;
+    }
   });
 }
