@@ -150,11 +150,14 @@ export class ProjectionStore {
     history: boolean,
   ): Promise<void> {
     const ids = [...new Set(batch.map((b) => b.event.taskId))];
-    // Rows are locked and written in id order: a lane's preview and the events topic can touch
-    // the same tasks in concurrent transactions, and one order means no deadlock between them.
-    const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) order by id for update`, [ids]);
     const states = new Map<string, TaskState | null>();
-    for (const row of current.rows) states.set(String(row.id), recordToState(row));
+    // A lane's preview only ever inserts a missing row, so it needs no current rows. Otherwise rows
+    // are locked and written in id order: the preview and the events topic can touch the same
+    // tasks in concurrent transactions, and one order means no deadlock between them.
+    if (history) {
+      const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) order by id for update`, [ids]);
+      for (const row of current.rows) states.set(String(row.id), recordToState(row));
+    }
     const changed = new Set<string>();
     for (const { event } of batch) {
       const before = states.get(event.taskId) ?? null;
@@ -168,8 +171,8 @@ export class ProjectionStore {
     const records = [...changed].sort().map((id) => stateToRecord(states.get(id)!));
     if (!history) {
       if (records.length === 0) return;
-      // A lane's preview only ever creates a row. Its state was computed from a snapshot where
-      // the row did not exist: a row the events topic wrote meanwhile is newer, and is kept.
+      // A lane's preview only ever creates a row, from its own events alone: a row that exists
+      // (the events topic wrote it, before or meanwhile) is newer, and is kept.
       const inserted = await trx.raw(
         `insert into tasks (${columnList}, "projected_at") select ${columnList}, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
          on conflict (id) do nothing returning id`,
