@@ -1,8 +1,11 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { RolesService } from '../runtime/roles.service';
+import { ApiProblems } from './problem.schemas';
 import { ReadinessService } from './readiness.service';
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,6 +20,7 @@ export class HealthController {
 
   /** Ready once the roles started and while Kafka and Postgres answer now, not just at start. */
   @Get('ready')
+  @ApiProblems(503)
   async ready() {
     if (!this.roles.readyNow) throw new ServiceUnavailableException('roles are still starting (waiting for Kafka or Postgres)');
     const { ready, checks } = await this.readiness.check();
