@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
 import { BatchItem } from '../client/task-client';
@@ -31,6 +31,7 @@ export class BatchController {
   @RequireScope('write')
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: BatchBodyDto })
+  @ApiAcceptedResponse({ description: '{ accepted, failed, items: [{ index, status, task | error }] }' })
   @ApiProblems(413, 415)
   async enqueue(@Body() body: unknown, @Tenant() tenantId: string) {
     const { items, atomic } = parseInput(BatchBody, body, 'batch');

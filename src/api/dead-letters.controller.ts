@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { DatabaseService } from '../projection/database.service';
@@ -22,6 +22,7 @@ export class DeadLettersController {
   @Get()
   @RequireScope('admin')
   @ApiQuery({ type: DeadLetterListQueryDto })
+  @ApiOkResponse({ description: "a page of the tenant's dead letters, newest first: { items, nextCursor }" })
   async list(@Query() query: unknown, @Tenant() tenantId: string) {
     const q = parseInput(DeadLetterListQuery, query, 'query');
     const queries = await this.db.deadLetterQueries().catch((e: Error) => {

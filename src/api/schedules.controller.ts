@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorCode, TasklogError } from '../common/errors';
@@ -25,6 +25,7 @@ export class SchedulesController {
   @RequireScope('admin')
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: ScheduleBodyDto })
+  @ApiCreatedResponse({ description: 'the schedule, with its next run' })
   @ApiProblems(415, 422)
   async create(@Body() body: unknown, @Tenant() tenantId: string) {
     return scheduleView(await this.schedules.create(tenantId, body));
@@ -32,12 +33,14 @@ export class SchedulesController {
 
   @Get()
   @RequireScope('read')
+  @ApiOkResponse({ description: "the tenant's schedules: { items, nextCursor }" })
   async list(@Tenant() tenantId: string) {
     return { items: (await this.schedules.list(tenantId)).map(scheduleView), nextCursor: null };
   }
 
   @Get(':id')
   @RequireScope('read')
+  @ApiOkResponse({ description: 'the schedule' })
   @ApiProblems(404)
   async get(@Param('id') id: string, @Tenant() tenantId: string) {
     return scheduleView(await this.schedules.get(tenantId, this.id(id)));
@@ -46,6 +49,7 @@ export class SchedulesController {
   @Post(':id/pause')
   @HttpCode(200)
   @RequireScope('admin')
+  @ApiOkResponse({ description: 'the schedule, paused' })
   @ApiProblems(404)
   async pause(@Param('id') id: string, @Tenant() tenantId: string) {
     return scheduleView(await this.schedules.setPaused(tenantId, this.id(id), true));
@@ -55,6 +59,7 @@ export class SchedulesController {
   @Post(':id/resume')
   @HttpCode(200)
   @RequireScope('admin')
+  @ApiOkResponse({ description: 'the schedule, resumed' })
   @ApiProblems(404)
   async resume(@Param('id') id: string, @Tenant() tenantId: string) {
     return scheduleView(await this.schedules.setPaused(tenantId, this.id(id), false));
@@ -63,6 +68,7 @@ export class SchedulesController {
   @Post(':id/trigger')
   @HttpCode(202)
   @RequireScope('admin')
+  @ApiAcceptedResponse({ description: 'the task of this fire' })
   @ApiProblems(404, 409)
   trigger(@Param('id') id: string, @Tenant() tenantId: string) {
     return this.schedules.trigger(tenantId, this.id(id));
@@ -74,6 +80,7 @@ export class SchedulesController {
   @RequireScope('admin')
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: BackfillBodyDto })
+  @ApiAcceptedResponse({ description: '{ enqueued, truncated, ... }' })
   @ApiProblems(404, 415)
   async backfill(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
     const { from, to } = parseInput(BackfillBody, body, 'backfill');
@@ -83,6 +90,7 @@ export class SchedulesController {
   @Delete(':id')
   @HttpCode(204)
   @RequireScope('admin')
+  @ApiNoContentResponse({ description: 'deleted' })
   @ApiProblems(404)
   async delete(@Param('id') id: string, @Tenant() tenantId: string): Promise<void> {
     await this.schedules.delete(tenantId, this.id(id));

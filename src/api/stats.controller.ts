@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
@@ -23,6 +23,7 @@ export class StatsController {
   /** Counts by status and by type for the caller's tenant, and the running tasks whose worker vanished. */
   @Get()
   @RequireScope('read')
+  @ApiOkResponse({ description: '{ byStatus, byType, stalled, liveWorkers }' })
   async stats(@Tenant() tenantId: string) {
     const workers = await this.liveWorkers();
     try {

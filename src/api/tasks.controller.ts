@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
@@ -8,6 +8,7 @@ import { CancelBody, EnqueueBody, ListQuery, parseInput, PathText, RetryBody, Ta
 import { JsonBodyGuard } from './json-body.guard';
 import { ApiProblems } from './problem.schemas';
 import { CancelBodyDto, EnqueueBodyDto, ListQueryDto, RetryBodyDto } from './request.dtos';
+import { TaskDto, TaskListDto } from './response.schemas';
 import { TenantScoped } from './tenant-scoped.decorator';
 import { taskView } from './task.view';
 import { Tenant } from './tenant';
@@ -27,6 +28,7 @@ export class TasksController {
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: EnqueueBodyDto })
   @ApiHeader({ name: 'idempotency-key', required: false, description: 'a repeated enqueue with the same key returns the same task' })
+  @ApiAcceptedResponse({ type: TaskDto, description: 'the task, queued (or scheduled)' })
   @ApiProblems(409, 413, 415, 422)
   async enqueue(@Body() body: unknown, @Tenant() tenantId: string, @Headers('idempotency-key') idempotencyKey?: string) {
     const { type, payload, ...options } = parseInput(EnqueueBody, body, 'task');
@@ -41,6 +43,7 @@ export class TasksController {
   @Get()
   @RequireScope('read')
   @ApiQuery({ type: ListQueryDto })
+  @ApiOkResponse({ type: TaskListDto, description: 'a page of tasks, newest first' })
   async list(@Query() query: unknown, @Tenant() tenantId: string) {
     const q = parseInput(ListQuery, query, 'query');
     const page = await (await this.queries()).list({ tenantId, status: q.status, type: q.type, limit: q.limit, after: q.cursor });
@@ -49,6 +52,7 @@ export class TasksController {
 
   @Get(':id')
   @RequireScope('read')
+  @ApiOkResponse({ type: TaskDto })
   @ApiProblems(404)
   async get(@Param('id') id: string, @Tenant() tenantId: string) {
     const task = await (await this.queries()).get(tenantId, this.taskId(id));
@@ -58,6 +62,7 @@ export class TasksController {
 
   @Get(':id/events')
   @RequireScope('read')
+  @ApiOkResponse({ description: "the task's events, oldest first: { items }" })
   @ApiProblems(404)
   async events(@Param('id') id: string, @Tenant() tenantId: string) {
     const queries = await this.queries();
@@ -72,6 +77,7 @@ export class TasksController {
   @RequireScope('write')
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: RetryBodyDto, required: false })
+  @ApiAcceptedResponse({ type: TaskDto, description: 'the task, re-opened' })
   @ApiProblems(404, 409, 415)
   async retry(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
     const { maxAttempts } = parseInput(RetryBody, body ?? {}, 'retry');
@@ -87,6 +93,7 @@ export class TasksController {
   @RequireScope('write')
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: CancelBodyDto, required: false })
+  @ApiAcceptedResponse({ type: TaskDto, description: 'the task; a running one stops when its worker aborts it' })
   @ApiProblems(404, 409, 415)
   async cancel(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
     const { reason } = parseInput(CancelBody, body ?? {}, 'cancel');
