@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { answerUnparsableRequests } from './api/client-error.handler';
 import { JSON_MEDIA_TYPES } from './api/json-body.guard';
+import { mountOpenApi } from './api/openapi';
 import { JsonLogger } from './common/logger';
 import { devEnv, resolveConfig, TasklogModuleOptions } from './config';
 import { TasklogModule } from './tasklog.module';
@@ -26,6 +27,8 @@ export async function createApp(options: AppOptions = {}): Promise<INestApplicat
   // Room for the JSON envelope around a payload at the limit; TaskClient enforces the exact limit.
   app.useBodyParser('json', { limit: config.maxPayloadBytes + 64 * 1024, type: JSON_MEDIA_TYPES });
   answerUnparsableRequests(app.getHttpServer());
+  // The standalone app mounts the REST API (forRoot's `http`), so its document too.
+  mountOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -8,6 +8,11 @@ export type { TasklogModuleOptions, TasklogConfig, Role } from './config';
 export { createApp } from './app.factory';
 export type { AppOptions } from './app.factory';
 
+// The REST API's access control and document, for a host app that mounts it (forRoot `http`).
+export { mountOpenApi, openApiDocument } from './api/openapi';
+export { RequireScope } from './auth/require-scope.decorator';
+export { Scope } from './auth/scope';
+
 // Handlers and schedules.
 export { TaskHandler } from './worker/task-handler.decorator';
 export type { TaskHandlerOptions } from './worker/task-handler.decorator';

@@ -7,7 +7,7 @@ import { ProblemFilter } from './api/problem.filter';
 import { SchedulesController } from './api/schedules.controller';
 import { StatsController } from './api/stats.controller';
 import { TasksController } from './api/tasks.controller';
-import { TasklogModuleOptions } from './config';
+import { TASKLOG_MOUNTS, TasklogModuleOptions } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { HttpMetricsInterceptor, MetricsController } from './observability';
 
@@ -38,7 +38,7 @@ const API_CONTROLLERS: Type[] = [
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } = new ConfigurableModuleBuilder<TasklogModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<TasklogMounts>({ http: true, dashboard: true, errorFilter: true }, (definition, extras) => {
-    const providers: Provider[] = [];
+    const providers: Provider[] = [{ provide: TASKLOG_MOUNTS, useValue: extras }];
     if (extras.errorFilter) providers.push({ provide: APP_FILTER, useClass: ProblemFilter });
     if (extras.http) providers.push({ provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor });
     return {

@@ -4,7 +4,10 @@ import { TerminusModule } from '@nestjs/terminus';
 import { MetricsService, RoleGauges } from './observability';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './tasklog.module-definition';
 import { ReadinessService } from './api/readiness.service';
+import { ApiKeyResolver } from './api/api-key.resolver';
+import { KeyThrottlerGuard, throttlerOptions } from './api/key-throttler.guard';
 import { TenantGuard } from './api/tenant.guard';
+import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
 import { TaskClientService } from './client/task-client.service';
 import { Clock } from './common/clock';
 import { JsonLogger } from './common/logger';
@@ -54,7 +57,11 @@ import { WorkerService } from './worker/worker.service';
     ScheduleService,
     RecurringExplorer,
     TaskClientService,
+    ApiKeyResolver,
     TenantGuard,
+    KeyThrottlerGuard,
+    { provide: getOptionsToken(), inject: [TASKLOG_CONFIG], useFactory: throttlerOptions },
+    { provide: getStorageToken(), useFactory: () => new ThrottlerStorageService() },
     ReadinessService,
   ],
   exports: [

@@ -1,13 +1,17 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
 import { BatchItem } from '../client/task-client';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { JsonBodyGuard } from './json-body.guard';
+import { ApiProblems } from './problem.schemas';
+import { BatchBodyDto } from './request.dtos';
+import { TenantScoped } from './tenant-scoped.decorator';
 import { statusForCode } from './problem.filter';
 import { BatchBody, EnqueueBody, parseInput } from './request.schemas';
 import { taskView } from './task.view';
 import { Tenant } from './tenant';
-import { TenantGuard } from './tenant.guard';
 
 type ItemAnswer = { index: number; status: number; task?: ReturnType<typeof taskView>; error?: Record<string, unknown> };
 
@@ -16,14 +20,19 @@ type ItemAnswer = { index: number; status: number; task?: ReturnType<typeof task
  * 202 with one answer per item, in order: `{index, status: 202, task}` or `{index, status, error}`.
  * With `atomic: true`, one bad item refuses the batch (400 listing every item's error).
  */
+@ApiTags('tasks')
 @Controller('v1/tasks/batch')
-@UseGuards(TenantGuard)
+@TenantScoped()
 export class BatchController {
   constructor(private readonly client: TaskClientService) {}
 
   @Post()
   @HttpCode(202)
+  @RequireScope('write')
   @UseGuards(JsonBodyGuard)
+  @ApiBody({ type: BatchBodyDto })
+  @ApiAcceptedResponse({ description: '{ accepted, failed, items: [{ index, status, task | error }] }' })
+  @ApiProblems(413, 415)
   async enqueue(@Body() body: unknown, @Tenant() tenantId: string) {
     const { items, atomic } = parseInput(BatchBody, body, 'batch');
     const answers: ItemAnswer[] = [];

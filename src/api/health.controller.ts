@@ -1,8 +1,11 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { RolesService } from '../runtime/roles.service';
+import { ApiProblems } from './problem.schemas';
 import { ReadinessService } from './readiness.service';
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -11,12 +14,15 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOkResponse({ description: 'the process runs' })
   live() {
     return { status: 'ok' };
   }
 
   /** Ready once the roles started and while Kafka and Postgres answer now, not just at start. */
   @Get('ready')
+  @ApiOkResponse({ description: 'Kafka and Postgres answer: { status, checks }' })
+  @ApiProblems(503)
   async ready() {
     if (!this.roles.readyNow) throw new ServiceUnavailableException('roles are still starting (waiting for Kafka or Postgres)');
     const { ready, checks } = await this.readiness.check();

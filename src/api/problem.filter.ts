@@ -18,6 +18,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, [number, string]>> = {
   [ErrorCode.NOT_READY]: [503, 'Not ready'],
   [ErrorCode.INVALID_SCHEDULE]: [422, 'Invalid schedule'],
   [ErrorCode.SCHEDULE_NOT_FOUND]: [404, 'Schedule not found'],
+  [ErrorCode.API_KEY_INVALID]: [401, 'Unauthorized'],
+  [ErrorCode.SCOPE_INSUFFICIENT]: [403, 'Forbidden'],
+  [ErrorCode.RATE_LIMITED]: [429, 'Too many requests'],
 };
 
 /** The HTTP status an error code answers with (per-item results of a batch use it too). */
@@ -42,6 +45,7 @@ const HTTP_TITLES: Record<number, string> = {
   411: 'Length required',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  429: 'Too many requests',
   431: 'Request header fields too large',
   503: 'Service unavailable',
 };
@@ -59,6 +63,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (body.status >= 500)
       this.logger.write('error', 'request failed', { path: req.originalUrl, status: body.status, detail: body.detail });
     if (body.status === 503) res.setHeader('Retry-After', '5');
+    if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tasklog"');
     res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 

@@ -40,7 +40,11 @@ export const MAX_BATCH_ITEMS = 1000;
 /** `POST /v1/tasks/batch`: items are checked one by one (EnqueueBody), so one bad item has its own error. */
 export const BatchBody = z
   .object({
-    items: z.array(z.unknown()).min(1).max(MAX_BATCH_ITEMS),
+    items: z
+      .array(z.unknown())
+      .min(1)
+      .max(MAX_BATCH_ITEMS)
+      .describe('enqueue bodies as POST /v1/tasks takes them, each checked on its own'),
     atomic: z.boolean().optional(),
   })
   .strict();

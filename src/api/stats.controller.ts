@@ -1,13 +1,16 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
 import { DatabaseService } from '../projection/database.service';
 import { Tenant } from './tenant';
-import { TenantGuard } from './tenant.guard';
+import { TenantScoped } from './tenant-scoped.decorator';
 
+@ApiTags('stats')
 @Controller('v1/stats')
-@UseGuards(TenantGuard)
+@TenantScoped()
 export class StatsController {
   private live: { at: number; workers: Promise<string[]> } | null = null;
 
@@ -19,6 +22,8 @@ export class StatsController {
 
   /** Counts by status and by type for the caller's tenant, and the running tasks whose worker vanished. */
   @Get()
+  @RequireScope('read')
+  @ApiOkResponse({ description: '{ byStatus, byType, stalled, liveWorkers }' })
   async stats(@Tenant() tenantId: string) {
     const workers = await this.liveWorkers();
     try {

@@ -1,15 +1,21 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { DatabaseService } from '../projection/database.service';
 import { CancelBody, EnqueueBody, ListQuery, parseInput, PathText, RetryBody, TaskIdParam } from './request.schemas';
 import { JsonBodyGuard } from './json-body.guard';
+import { ApiProblems } from './problem.schemas';
+import { CancelBodyDto, EnqueueBodyDto, ListQueryDto, RetryBodyDto } from './request.dtos';
+import { TaskDto, TaskListDto } from './response.schemas';
+import { TenantScoped } from './tenant-scoped.decorator';
 import { taskView } from './task.view';
 import { Tenant } from './tenant';
-import { TenantGuard } from './tenant.guard';
 
+@ApiTags('tasks')
 @Controller('v1/tasks')
-@UseGuards(TenantGuard)
+@TenantScoped()
 export class TasksController {
   constructor(
     private readonly client: TaskClientService,
@@ -18,7 +24,12 @@ export class TasksController {
 
   @Post()
   @HttpCode(202)
+  @RequireScope('write')
   @UseGuards(JsonBodyGuard)
+  @ApiBody({ type: EnqueueBodyDto })
+  @ApiHeader({ name: 'idempotency-key', required: false, description: 'a repeated enqueue with the same key returns the same task' })
+  @ApiAcceptedResponse({ type: TaskDto, description: 'the task, queued (or scheduled)' })
+  @ApiProblems(409, 413, 415, 422)
   async enqueue(@Body() body: unknown, @Tenant() tenantId: string, @Headers('idempotency-key') idempotencyKey?: string) {
     const { type, payload, ...options } = parseInput(EnqueueBody, body, 'task');
     const task = await this.client.enqueue(type, payload ?? null, {
@@ -30,6 +41,9 @@ export class TasksController {
   }
 
   @Get()
+  @RequireScope('read')
+  @ApiQuery({ type: ListQueryDto })
+  @ApiOkResponse({ type: TaskListDto, description: 'a page of tasks, newest first' })
   async list(@Query() query: unknown, @Tenant() tenantId: string) {
     const q = parseInput(ListQuery, query, 'query');
     const page = await (await this.queries()).list({ tenantId, status: q.status, type: q.type, limit: q.limit, after: q.cursor });
@@ -37,6 +51,9 @@ export class TasksController {
   }
 
   @Get(':id')
+  @RequireScope('read')
+  @ApiOkResponse({ type: TaskDto })
+  @ApiProblems(404)
   async get(@Param('id') id: string, @Tenant() tenantId: string) {
     const task = await (await this.queries()).get(tenantId, this.taskId(id));
     if (!task) throw notFound(id);
@@ -44,6 +61,9 @@ export class TasksController {
   }
 
   @Get(':id/events')
+  @RequireScope('read')
+  @ApiOkResponse({ description: "the task's events, oldest first: { items }" })
+  @ApiProblems(404)
   async events(@Param('id') id: string, @Tenant() tenantId: string) {
     const queries = await this.queries();
     const items = await queries.history(tenantId, this.taskId(id));
@@ -54,7 +74,11 @@ export class TasksController {
   /** Re-opens a failed, cancelled or expired task (409 otherwise) with a fresh attempt budget. */
   @Post(':id/retry')
   @HttpCode(202)
+  @RequireScope('write')
   @UseGuards(JsonBodyGuard)
+  @ApiBody({ type: RetryBodyDto, required: false })
+  @ApiAcceptedResponse({ type: TaskDto, description: 'the task, re-opened' })
+  @ApiProblems(404, 409, 415)
   async retry(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
     const { maxAttempts } = parseInput(RetryBody, body ?? {}, 'retry');
     return taskView(await this.client.retry(tenantId, this.taskId(id), { requestedBy: `tenant:${tenantId}`, attempts: maxAttempts }));
@@ -66,7 +90,11 @@ export class TasksController {
    */
   @Post(':id/cancel')
   @HttpCode(202)
+  @RequireScope('write')
   @UseGuards(JsonBodyGuard)
+  @ApiBody({ type: CancelBodyDto, required: false })
+  @ApiAcceptedResponse({ type: TaskDto, description: 'the task; a running one stops when its worker aborts it' })
+  @ApiProblems(404, 409, 415)
   async cancel(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
     const { reason } = parseInput(CancelBody, body ?? {}, 'cancel');
     return taskView(await this.client.cancel(tenantId, this.taskId(id), { reason, requestedBy: `tenant:${tenantId}` }));

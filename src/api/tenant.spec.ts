@@ -1,60 +1,63 @@
-import { UnauthorizedException } from '@nestjs/common';
 import { Request } from 'express';
 import { ApiKeyRing } from './api-key-ring';
-import { DEFAULT_TENANT, resolveTenant } from './tenant';
+import { presentedKey } from './tenant';
 
-function request(headers: Record<string, string>): Request {
+function request(headers: Record<string, string>): Pick<Request, 'header'> {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { header: (name: string) => lower[name.toLowerCase()] } as unknown as Request;
+  return { header: ((name: string) => lower[name.toLowerCase()]) as Request['header'] };
 }
 
-describe('resolveTenant', () => {
-  const keys = new ApiKeyRing({ 'acme-key': 'acme', 'globex-key': 'globex' });
-
-  it('gives every request tenant default when no keys are configured', () => {
-    expect(resolveTenant(request({}), new ApiKeyRing({}))).toBe(DEFAULT_TENANT);
-  });
-
+describe('presentedKey', () => {
   it.each([
-    [{ 'x-api-key': 'acme-key' }, 'acme'],
-    [{ authorization: 'Bearer globex-key' }, 'globex'],
-    [{ authorization: 'bearer acme-key' }, 'acme'],
-    [{ authorization: 'BEARER   acme-key  ' }, 'acme'],
-    [{ authorization: 'Bearer\tacme-key' }, 'acme'],
-  ])('maps %j to its tenant', (headers, tenant) => {
-    expect(resolveTenant(request(headers), keys)).toBe(tenant);
+    [{ 'x-api-key': 'acme-key' }, 'acme-key'],
+    [{ authorization: 'Bearer globex-key' }, 'globex-key'],
+    [{ authorization: 'bearer acme-key' }, 'acme-key'],
+    [{ authorization: 'BEARER   acme-key  ' }, 'acme-key'],
+    [{ authorization: 'Bearer\tacme-key' }, 'acme-key'],
+    [{ authorization: 'Bearer bearer-wins', 'x-api-key': 'other' }, 'bearer-wins'],
+  ])('reads %j as %s', (headers, key) => {
+    expect(presentedKey(request(headers))).toBe(key);
   });
 
-  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', ''])(
-    'refuses x-api-key %j with 401, as any unknown key',
-    (key) => {
-      expect(() => resolveTenant(request({ 'x-api-key': key }), keys)).toThrow(UnauthorizedException);
+  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Beareracme-key', 'Basic YWNtZS1rZXk6'])(
+    'finds no key in Authorization %j',
+    (authorization) => {
+      expect(presentedKey(request({ authorization }))).toBeUndefined();
     },
   );
 
-  it.each([
-    'Bearer',
-    'Bearer ',
-    'Bearer __proto__',
-    'Bearer constructor',
-    'Bearer acme-key extra',
-    'Bearer acme-key-',
-    'Beareracme-key',
-    'Basic YWNtZS1rZXk6',
-    `Bearer ${'k'.repeat(10 * 1024)}`,
-  ])('refuses Authorization %j with 401', (authorization) => {
-    expect(() => resolveTenant(request({ authorization }), keys)).toThrow(UnauthorizedException);
+  it('takes an empty x-api-key as no key', () => {
+    expect(presentedKey(request({ 'x-api-key': '' }))).toBeUndefined();
+  });
+});
+
+describe('ApiKeyRing (TASKLOG_API_KEYS)', () => {
+  const ring = new ApiKeyRing({ 'acme-key': 'acme', 'globex-key': 'globex:read', 'ops-key': 'acme:write' });
+
+  it('maps each key to its tenant and scope; a key without a scope is an admin key', () => {
+    expect(ring.find('acme-key')).toMatchObject({ tenantId: 'acme', scope: 'admin' });
+    expect(ring.find('globex-key')).toMatchObject({ tenantId: 'globex', scope: 'read' });
+    expect(ring.find('ops-key')).toMatchObject({ tenantId: 'acme', scope: 'write' });
   });
 
-  it('refuses a 10 kB x-api-key with 401', () => {
-    expect(() => resolveTenant(request({ 'x-api-key': 'a'.repeat(10 * 1024) }), keys)).toThrow(UnauthorizedException);
+  it('names each key by a digest prefix (the rate limit counts per key), never by the key', () => {
+    const ids = ['acme-key', 'globex-key', 'ops-key'].map((k) => ring.find(k)!.keyId);
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(/^env:[0-9a-f]{12}$/);
   });
+
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '', 'acme-key-', 'k'.repeat(10240)])(
+    'knows no key %j',
+    (key) => {
+      expect(ring.find(key)).toBeNull();
+    },
+  );
 
   it('does not take inherited members of the key record as keys', () => {
     const inherited = Object.create({ 'inherited-key': 'evil' }) as Record<string, string>;
     inherited['own-key'] = 'acme';
-    const ring = new ApiKeyRing(inherited);
-    expect(() => resolveTenant(request({ 'x-api-key': 'inherited-key' }), ring)).toThrow(UnauthorizedException);
-    expect(resolveTenant(request({ 'x-api-key': 'own-key' }), ring)).toBe('acme');
+    const r = new ApiKeyRing(inherited);
+    expect(r.find('inherited-key')).toBeNull();
+    expect(r.find('own-key')?.tenantId).toBe('acme');
   });
 });

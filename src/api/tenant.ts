@@ -1,28 +1,25 @@
-import { createParamDecorator, ExecutionContext, UnauthorizedException } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Request } from 'express';
-import { ApiKeyRing } from './api-key-ring';
+import { DEFAULT_TENANT, Principal } from '../auth/principal';
 
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT } from '../auth/principal';
+
+/** A request once TenantGuard has let it through. */
+export type TenantRequest = Request & { tenantId?: string; principal?: Principal };
 
 // The auth scheme is case-insensitive and may be followed by any run of spaces (RFC 9110 11.4).
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 
-/** Maps the request's API key to its tenant; with no keys configured everything is `default`. */
-export function resolveTenant(req: Request, keys: ApiKeyRing): string {
-  if (keys.isEmpty) return DEFAULT_TENANT;
-  const key = presentedKey(req);
-  const tenant = key ? keys.tenantFor(key) : null;
-  if (!tenant) throw new UnauthorizedException('a valid API key is required (Authorization: Bearer <key> or x-api-key)');
-  return tenant;
-}
-
-/** The Bearer token when Authorization carries one, else x-api-key. */
-function presentedKey(req: Request): string | undefined {
+/**
+ * The key a request presents: the Bearer token when Authorization carries one, else x-api-key.
+ * An Authorization header that is not a well-formed Bearer (two tokens, Basic) presents no key.
+ */
+export function presentedKey(req: Pick<Request, 'header'>): string | undefined {
   const bearer = BEARER.exec(req.header('authorization') ?? '');
-  return bearer ? bearer[1] : req.header('x-api-key');
+  return (bearer ? bearer[1] : req.header('x-api-key')) || undefined;
 }
 
 /** The caller's tenant, set on the request by TenantGuard. */
 export const Tenant = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
-  return ctx.switchToHttp().getRequest<Request & { tenantId?: string }>().tenantId ?? DEFAULT_TENANT;
+  return ctx.switchToHttp().getRequest<TenantRequest>().tenantId ?? DEFAULT_TENANT;
 });

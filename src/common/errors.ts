@@ -21,6 +21,12 @@ export const ErrorCode = {
   SCHEDULE_NOT_FOUND: 'SCHEDULE_NOT_FOUND',
   /** A code schedule names a task type no handler in the app serves. */
   ORPHANED_SCHEDULE: 'ORPHANED_SCHEDULE',
+  /** No API key, or one that is unknown or revoked. */
+  API_KEY_INVALID: 'API_KEY_INVALID',
+  /** The API key's scope does not cover the route (a read key enqueueing). */
+  SCOPE_INSUFFICIENT: 'SCOPE_INSUFFICIENT',
+  /** The API key sent more requests than its rate limit allows. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

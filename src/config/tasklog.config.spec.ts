@@ -13,8 +13,18 @@ describe('loadConfig', () => {
     ['TASKLOG_ROLES', 'api,chef'],
     ['KAFKA_BROKERS', 'no-port-here'],
     ['TASKLOG_CONCURRENCY', '0'],
+    ['TASKLOG_API_KEYS', 'k1:acme:root'],
+    ['TASKLOG_RATE_LIMIT', '-1'],
+    ['TASKLOG_RATE_LIMIT_WINDOW_MS', '0'],
   ])('stops with a message naming %s when it is bad', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}=.*${value}`));
+  });
+
+  it('reads API keys as key:tenant or key:tenant:scope, and the rate limit (default 2000 per second)', () => {
+    const c = loadConfig({ TASKLOG_API_KEYS: 'k1:acme, k2:globex:read' });
+    expect({ ...c.apiKeys }).toEqual({ k1: 'acme', k2: 'globex:read' });
+    expect([c.rateLimit, c.rateLimitWindowMs]).toEqual([2000, 1000]);
+    expect(loadConfig({ TASKLOG_RATE_LIMIT: '0' }).rateLimit).toBe(0);
   });
 });
 
@@ -42,6 +52,8 @@ describe('resolveConfig', () => {
     ['roles', ['api', 'chef']],
     ['apiKeys', { 'key:with:colons': 'acme' }],
     ['apiKeys', { k1: 'tenant with space' }],
+    ['apiKeys', { k1: 'acme:superuser' }],
+    ['rateLimit', -5],
   ])('stops with a message naming the option %s when it is %j', (name, value) => {
     expect(() => resolveConfig({ [name]: value }, env)).toThrow(new RegExp(`invalid Tasklog options: ${name}[.=]`));
   });

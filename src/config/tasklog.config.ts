@@ -32,6 +32,10 @@ const Rule = {
   stallWindowMs: int(1000, 86_400_000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
+  /** What an env key maps to: its tenant, optionally `:read`, `:write` or `:admin` (default admin). */
+  keyOwner: z.string().regex(/^[a-zA-Z0-9._-]+(:(read|write|admin))?$/, 'tenant or tenant:read|write|admin'),
+  rateLimit: int(0, 1_000_000),
+  rateLimitWindowMs: int(1, 3_600_000),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
 };
 
@@ -87,7 +91,10 @@ export const EnvSchema = z.object({
         .map((p) => p.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(z.string().regex(/^[^:\s]+:[a-zA-Z0-9._-]+$/, 'expected key:tenant pairs'))),
+    .pipe(z.array(z.string().regex(/^[^:\s]+:[a-zA-Z0-9._-]+(:(read|write|admin))?$/, 'expected key:tenant or key:tenant:scope'))),
+  /** Requests per API key (per client IP when the API is open) in each window; 0 turns the limit off. */
+  TASKLOG_RATE_LIMIT: Rule.rateLimit.default(2000),
+  TASKLOG_RATE_LIMIT_WINDOW_MS: Rule.rateLimitWindowMs.default(1000),
   LOG_LEVEL: Rule.logLevel.default('info'),
 });
 
@@ -110,8 +117,14 @@ export type TasklogConfig = {
   schedulerIntervalMs: number;
   schedulerLeaderIntervalMs: number;
   stallWindowMs: number;
-  /** API key -> tenant; empty means every request belongs to tenant `default`. */
+  /**
+   * API key -> `tenant` or `tenant:scope` (scope read, write or admin; admin when left out). With
+   * none here and none stored (`tasklog api-key create`), every request belongs to tenant `default`.
+   */
   apiKeys: Record<string, string>;
+  /** Requests one API key may make per `rateLimitWindowMs` (0: unlimited). */
+  rateLimit: number;
+  rateLimitWindowMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Recurring schedules from module options (ScheduleDefinition), upserted at startup by name. */
   schedules?: unknown[];
@@ -151,7 +164,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
-    apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
+    // A key has no colon, so the first one ends it.
+    apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)])),
+    rateLimit: e.TASKLOG_RATE_LIMIT,
+    rateLimitWindowMs: e.TASKLOG_RATE_LIMIT_WINDOW_MS,
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -176,7 +192,9 @@ const ConfigSchema = z.object({
   schedulerIntervalMs: Rule.schedulerIntervalMs,
   schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
   stallWindowMs: Rule.stallWindowMs,
-  apiKeys: z.record(Rule.apiKey, Rule.tenant),
+  apiKeys: z.record(Rule.apiKey, Rule.keyOwner),
+  rateLimit: Rule.rateLimit,
+  rateLimitWindowMs: Rule.rateLimitWindowMs,
   logLevel: Rule.logLevel,
   // Checked by the scheduler's own schema at startup, where an error can name the schedule.
   schedules: z.array(z.unknown()).optional(),

@@ -1,7 +1,9 @@
 import { Controller, Get, Header, Redirect } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import { DASHBOARD_HTML } from './dashboard-page';
 
 /** The live dashboard at /dashboard (polls the REST API every second). */
+@ApiExcludeController()
 @Controller()
 export class DashboardController {
   @Get()

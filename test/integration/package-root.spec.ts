@@ -19,6 +19,9 @@ describe('an app that imports only from the package root', () => {
       'EventSchema',
       'decodeEvent',
       'TaskStatus',
+      'mountOpenApi',
+      'RequireScope',
+      'Scope',
     ]) {
       expect(tasklog).toHaveProperty(name);
     }

@@ -1,3 +1,4 @@
+import { ApiKeySchema } from '../../auth/api-key.entity';
 import { CheckpointSchema } from './checkpoint.entity';
 import { DeadLetterSchema } from './dead-letter.entity';
 import { ScheduleSchema } from './schedule.entity';
@@ -11,4 +12,4 @@ export { CheckpointRow, CheckpointSchema } from './checkpoint.entity';
 export { ScheduleRow, ScheduleSchema } from './schedule.entity';
 export { DeadLetterRow, DeadLetterSchema } from './dead-letter.entity';
 
-export const ENTITIES = [TaskSchema, TaskEventSchema, CheckpointSchema, ScheduleSchema, DeadLetterSchema];
+export const ENTITIES = [TaskSchema, TaskEventSchema, CheckpointSchema, ScheduleSchema, DeadLetterSchema, ApiKeySchema];
