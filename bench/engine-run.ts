@@ -149,7 +149,11 @@ export async function runEngine(o: EngineRunOptions): Promise<EngineResult> {
       .query(`drop schema if exists ${quoteIdentifier(schema)} cascade`)
       .catch((e) => say(`WARNING: could not drop schema ${schema}: ${(e as Error).message}`));
     await pg.end().catch(() => undefined);
-    await deleteKafkaState(o.config.brokers, allTopics(topicsFor(prefix)), [`${prefix}.workers`, `${prefix}.projector`]);
+    await deleteKafkaState(o.config.brokers, allTopics(topicsFor(prefix)), [
+      `${prefix}.workers`,
+      `${prefix}.projector`,
+      `${prefix}.projector-lanes`,
+    ]);
   }
 }
 

@@ -133,7 +133,11 @@ async function runOne(o: {
     await withTimeout(app.close(), 60_000, 'closing the engine').catch(() => undefined);
     await pg.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`).catch(() => undefined);
     await pg.end().catch(() => undefined);
-    await deleteKafkaState(o.config.brokers, allTopics(topicsFor(prefix)), [`${prefix}.workers`, `${prefix}.projector`]);
+    await deleteKafkaState(o.config.brokers, allTopics(topicsFor(prefix)), [
+      `${prefix}.workers`,
+      `${prefix}.projector`,
+      `${prefix}.projector-lanes`,
+    ]);
   }
 }
 

@@ -40,7 +40,11 @@ async function withEngine<T>(
     await withTimeout(app.close(), 60_000, 'closing the engine').catch(() => undefined);
     await pg.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`).catch(() => undefined);
     await pg.end().catch(() => undefined);
-    await deleteKafkaState(s.config.brokers, allTopics(topicsFor(prefix)), [`${prefix}.workers`, `${prefix}.projector`]);
+    await deleteKafkaState(s.config.brokers, allTopics(topicsFor(prefix)), [
+      `${prefix}.workers`,
+      `${prefix}.projector`,
+      `${prefix}.projector-lanes`,
+    ]);
   }
 }
 

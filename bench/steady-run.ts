@@ -98,6 +98,10 @@ export async function runEngineSteady(o: {
     await withTimeout(app.close(), 60_000, 'closing the engine').catch((e) => say(`WARNING: ${(e as Error).message}`));
     await pg.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`).catch(() => undefined);
     await pg.end().catch(() => undefined);
-    await deleteKafkaState(o.config.brokers, allTopics(topicsFor(prefix)), [`${prefix}.workers`, `${prefix}.projector`]);
+    await deleteKafkaState(o.config.brokers, allTopics(topicsFor(prefix)), [
+      `${prefix}.workers`,
+      `${prefix}.projector`,
+      `${prefix}.projector-lanes`,
+    ]);
   }
 }

@@ -11,6 +11,7 @@ import { MetricsService } from '../observability/metrics.service';
 @Injectable()
 export class ProjectorService implements BeforeApplicationShutdown {
   private projector: Projector | null = null;
+  private lanes: Projector | null = null;
   private deadLetters: DeadLetterConsumer | null = null;
 
   constructor(
@@ -35,23 +36,41 @@ export class ProjectorService implements BeforeApplicationShutdown {
       await consumer.start();
       this.deadLetters = consumer;
     }
-    this.projector = new Projector(this.kafka.client, store, this.kafka.ordered, {
-      groupId: `${this.config.topicPrefix}.projector`,
-      eventsTopic: this.kafka.topics.events,
-      laneTopics: Object.values(this.kafka.topics.commands),
-      dlqTopic: this.kafka.topics.dlq,
-      projection: 'tasks',
-      logger: this.logger.child({ component: 'projector' }),
-    });
-    await this.projector.start();
+    const projector = (groupId: string, topics: { eventsTopic?: string; laneTopics: string[] }, component: string) =>
+      new Projector(this.kafka.client, store, this.kafka.ordered, {
+        groupId,
+        ...topics,
+        dlqTopic: this.kafka.topics.dlq,
+        projection: 'tasks',
+        logger: this.logger.child({ component }),
+      });
+    this.projector = projector(
+      `${this.config.topicPrefix}.projector`,
+      { eventsTopic: this.kafka.topics.events, laneTopics: [] },
+      'projector',
+    );
+    // Its own consumer group: a lane batch never holds up the events' next fetch (ADR 0009).
+    this.lanes = projector(
+      `${this.config.topicPrefix}.projector-lanes`,
+      { laneTopics: Object.values(this.kafka.topics.commands) },
+      'lane-preview',
+    );
+    try {
+      await this.projector.start();
+      await this.lanes.start();
+    } catch (e) {
+      // start() is retried as a whole: leave nothing running behind.
+      await Promise.all([this.projector.stop(), this.lanes.stop()]);
+      throw e;
+    }
   }
 
   async stop(): Promise<void> {
-    const p = this.projector;
-    const d = this.deadLetters;
+    const running = [this.projector, this.lanes, this.deadLetters];
     this.projector = null;
+    this.lanes = null;
     this.deadLetters = null;
-    await Promise.all([p?.stop(), d?.stop()]);
+    await Promise.all(running.map((r) => r?.stop()));
   }
 
   /** Before onApplicationShutdown, so the database and the DLQ producer stay open for the last batch. */

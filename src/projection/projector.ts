@@ -7,8 +7,12 @@ import { ProjectionStore } from './projection.store';
 
 export interface ProjectorOptions {
   groupId: string;
-  eventsTopic: string;
-  /** Command lanes: their single-record enqueues show tasks before a worker takes them (ADR 0009). */
+  /** Projected in full (state, history, DLQ for what Postgres refuses); absent for a lanes-only projector. */
+  eventsTopic?: string;
+  /**
+   * Command lanes: their single-record enqueues show tasks before a worker takes them (ADR 0009).
+   * The engine reads them with a projector of their own, so lane batches never hold up the events.
+   */
   laneTopics: string[];
   dlqTopic: string;
   projection: string;
@@ -65,7 +69,7 @@ export class Projector {
   }
 
   private get topics(): string[] {
-    return [this.options.eventsTopic, ...this.options.laneTopics];
+    return [...(this.options.eventsTopic ? [this.options.eventsTopic] : []), ...this.options.laneTopics];
   }
 
   private async restart(): Promise<void> {
