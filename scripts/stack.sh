@@ -4,8 +4,12 @@
 #   scripts/stack.sh up               start what is missing, reuse what already answers
 #   scripts/stack.sh down [--purge]   stop what this script started (keeps data unless --purge)
 #   scripts/stack.sh status           one line per service
+#   scripts/stack.sh up|down [--purge]|status --brokers 3
+#                                     the same for a three-broker KRaft cluster beside the single
+#                                     broker (scripts/kafka-cluster.sh); Postgres is left alone
 #
-# Writes the resolved settings to .data/stack.env (KAFKA_BROKERS=..., DATABASE_URL=...).
+# Writes the resolved settings to .data/stack.env (KAFKA_BROKERS=..., DATABASE_URL=...), and the
+# cluster's to .data/cluster.env (KAFKA_BROKERS=...).
 #
 # Environment knobs:
 #   KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_VERSION (from scripts/kafka/pom.xml),
@@ -460,6 +464,35 @@ write_stack_env() {
 }
 
 cmd="${1:-}"
+[[ $# -gt 0 ]] && shift
+brokers=1
+purge=false
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --brokers) brokers="${2:-}"; shift; [[ $# -gt 0 ]] && shift ;;
+    --brokers=*) brokers="${1#--brokers=}"; shift ;;
+    --purge) [[ "$cmd" == down ]] || die "--purge goes with down"; purge=true; shift ;;
+    *) die "usage: scripts/stack.sh up | down [--purge] | status  [--brokers 1|3]" ;;
+  esac
+done
+[[ "$brokers" == 1 || "$brokers" == 3 ]] || die "--brokers takes 1 (the single dev broker) or 3 (a cluster), not '$brokers'"
+
+if [[ "$brokers" == 3 ]]; then
+  # shellcheck source=scripts/kafka-cluster.sh
+  source "$ROOT/scripts/kafka-cluster.sh"
+  case "$cmd" in
+    up) require_node; lock; cluster_up ;;
+    down)
+      lock
+      cluster_down
+      if $purge; then rm -rf "$CDIR"; say "purged $(rel "$CDIR")"; fi
+      ;;
+    status) cluster_status ;;
+    *) die "usage: scripts/stack.sh up | down [--purge] | status  [--brokers 1|3]" ;;
+  esac
+  exit 0
+fi
+
 case "$cmd" in
   up)
     require_node
@@ -469,12 +502,6 @@ case "$cmd" in
     write_stack_env
     ;;
   down)
-    purge=false
-    case "${2:-}" in
-      "") ;;
-      --purge) purge=true ;;
-      *) die "usage: scripts/stack.sh down [--purge]" ;;
-    esac
     lock
     kafka_down
     postgres_down
@@ -489,6 +516,6 @@ case "$cmd" in
     postgres_status
     ;;
   *)
-    die "usage: scripts/stack.sh up | down [--purge] | status"
+    die "usage: scripts/stack.sh up | down [--purge] | status  [--brokers 1|3]"
     ;;
 esac

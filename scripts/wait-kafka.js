@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Waits until a Kafka broker answers: admin connect + describeCluster (creates/deletes nothing).
 //
-//   node scripts/wait-kafka.js <host:port[,host:port]> [--timeout <ms>] [--pid <pid>]
+//   node scripts/wait-kafka.js <host:port[,host:port]> [--timeout <ms>] [--pid <pid>[,<pid>]] [--min-brokers <n>]
 //
-// --timeout  give up after this many ms (default 60000; 0 = a single attempt)
-// --pid      the broker's process id: stop waiting as soon as that process is gone
+// --timeout      give up after this many ms (default 60000; 0 = a single attempt)
+// --pid          the broker's process id(s): stop waiting as soon as one of them is gone
+// --min-brokers  wait until at least this many brokers are registered (default 1)
 //
 // Exit codes: 0 ready (prints "<clusterId> <brokerCount>" on stdout), 1 timed out, 2 process died.
 'use strict';
@@ -12,11 +13,12 @@
 const { Kafka, logLevel } = require('kafkajs');
 
 function parseArgs(argv) {
-  const args = { brokers: null, timeout: 60000, pid: null };
+  const args = { brokers: null, timeout: 60000, pids: [], minBrokers: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--timeout') args.timeout = Number(argv[++i]);
-    else if (a === '--pid') args.pid = Number(argv[++i]);
+    else if (a === '--pid') args.pids = String(argv[++i]).split(',').map(Number);
+    else if (a === '--min-brokers') args.minBrokers = Number(argv[++i]);
     else if (!args.brokers) args.brokers = a;
     else throw new Error(`unexpected argument: ${a}`);
   }
@@ -35,7 +37,7 @@ function alive(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function attempt(brokers) {
+async function attempt(brokers, minBrokers) {
   const kafka = new Kafka({
     clientId: 'tasklog-wait-kafka',
     brokers,
@@ -49,6 +51,7 @@ async function attempt(brokers) {
     await admin.connect();
     const cluster = await admin.describeCluster();
     if (!cluster.brokers || cluster.brokers.length === 0) throw new Error('no brokers registered yet');
+    if (cluster.brokers.length < minBrokers) throw new Error(`${cluster.brokers.length} of ${minBrokers} brokers registered`);
     return cluster;
   } finally {
     await admin.disconnect().catch(() => {});
@@ -56,17 +59,18 @@ async function attempt(brokers) {
 }
 
 async function main() {
-  const { brokers, timeout, pid } = parseArgs(process.argv.slice(2));
+  const { brokers, timeout, pids, minBrokers } = parseArgs(process.argv.slice(2));
   const list = brokers.split(',').map((s) => s.trim()).filter(Boolean);
   const deadline = Date.now() + timeout;
   let lastError = null;
   for (;;) {
-    if (pid && !alive(pid)) {
-      process.stderr.write(`broker process ${pid} exited\n`);
+    const gone = pids.find((pid) => pid && !alive(pid));
+    if (gone) {
+      process.stderr.write(`broker process ${gone} exited\n`);
       return 2;
     }
     try {
-      const cluster = await attempt(list);
+      const cluster = await attempt(list, minBrokers);
       process.stdout.write(`${cluster.clusterId} ${cluster.brokers.length}\n`);
       return 0;
     } catch (err) {

@@ -4,6 +4,7 @@ import { KafkaClient } from './kafka.client';
 import { OutMessage } from './kafka.types';
 import { messageBytes } from './message-size';
 import { brokerUnavailable, LazyProducer } from './lazy-producer';
+import { assertAcknowledged, PartitionWitness } from './partition-witness';
 
 /**
  * An idempotent producer that batches concurrent sends and keeps their order: one batch in
@@ -12,9 +13,15 @@ import { brokerUnavailable, LazyProducer } from './lazy-producer';
 export class OrderedPublisher {
   private readonly producer: LazyProducer;
   private readonly queue: BatchQueue<OutMessage>;
+  private readonly witness = new PartitionWitness();
 
   constructor(kafka: KafkaClient, maxBytes: () => number, maxBatch = 5000) {
-    this.producer = new LazyProducer(kafka, { idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = new LazyProducer(kafka, {
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: this.witness.createPartitioner,
+    });
     this.queue = new BatchQueue((messages) => this.send(messages), maxBatch, { sizeOf: messageBytes, max: maxBytes });
   }
 
@@ -35,7 +42,8 @@ export class OrderedPublisher {
   private async send(messages: OutMessage[]): Promise<void> {
     const producer = await this.producer.get();
     try {
-      await producer.sendBatch({ topicMessages: groupByTopic(messages), acks: -1 });
+      this.witness.begin();
+      assertAcknowledged(this.witness, await producer.sendBatch({ topicMessages: groupByTopic(messages), acks: -1 }));
     } catch (e) {
       // kafkajs winds back the sequence numbers of every partition of a failed request, also of
       // those the broker accepted; the next send then reuses them and the broker answers

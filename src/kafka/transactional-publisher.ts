@@ -5,6 +5,7 @@ import { KafkaClient } from './kafka.client';
 import { OutMessage } from './kafka.types';
 import { messageBytes } from './message-size';
 import { brokerUnavailable, LazyProducer } from './lazy-producer';
+import { assertAcknowledged, PartitionWitness } from './partition-witness';
 
 /**
  * Writes groups of messages atomically: each group (one enqueue: its events and its run
@@ -13,6 +14,7 @@ import { brokerUnavailable, LazyProducer } from './lazy-producer';
 export class TransactionalPublisher {
   private readonly producer: LazyProducer;
   private readonly queue: BatchQueue<OutMessage[]>;
+  private readonly witness = new PartitionWitness();
 
   constructor(
     kafka: KafkaClient,
@@ -26,6 +28,7 @@ export class TransactionalPublisher {
       transactionalId: await transactionalId(),
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: this.witness.createPartitioner,
       // After a commit the coordinator answers CONCURRENT_TRANSACTIONS until its markers
       // are written; kafkajs' 300 ms default backoff there caps us at ~5 tx/s (ADR 0001).
       retry: { initialRetryTime: 5, retries: 8, maxRetryTime: 1000 },
@@ -64,7 +67,9 @@ export class TransactionalPublisher {
     const producer = await this.producer.get();
     const tx = await producer.transaction().catch((e) => this.fail(e));
     try {
-      await tx.sendBatch({ topicMessages: groupByTopic(groups.flat()) });
+      this.witness.begin();
+      // A partial write must not commit: the transaction would hold only part of an enqueue.
+      assertAcknowledged(this.witness, await tx.sendBatch({ topicMessages: groupByTopic(groups.flat()) }));
       await tx.commit();
     } catch (e) {
       await tx.abort().catch(() => undefined);

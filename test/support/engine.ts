@@ -49,8 +49,8 @@ export async function startEngine(opts: {
   };
 }
 
-/** Drops a test's schema and topics. */
-export async function cleanup(prefix: string, schema: string): Promise<void> {
+/** Drops a test's schema and topics (on the dev broker unless `brokers` names others). */
+export async function cleanup(prefix: string, schema: string, brokers?: string[]): Promise<void> {
   const config = loadDevConfig();
   const pg = new Client({ connectionString: config.databaseUrl });
   await pg.connect();
@@ -59,7 +59,7 @@ export async function cleanup(prefix: string, schema: string): Promise<void> {
   } finally {
     await pg.end();
   }
-  const admin = new Kafka({ brokers: config.brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ brokers: brokers ?? config.brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     await admin.deleteTopics({ topics: allTopics(topicsFor(prefix)) }).catch(() => undefined);
