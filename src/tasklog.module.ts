@@ -20,6 +20,8 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
 import { WorkerService } from './worker/worker.service';
+import { StreamHub } from './stream/stream-hub';
+import { StreamService } from './stream/stream.service';
 
 /**
  * The engine as a Nest module: REST API, worker, projector, TaskClient.
@@ -56,6 +58,8 @@ import { WorkerService } from './worker/worker.service';
     TaskClientService,
     TenantGuard,
     ReadinessService,
+    StreamHub,
+    StreamService,
   ],
   exports: [
     SchedulerService,

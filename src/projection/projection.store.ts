@@ -4,6 +4,7 @@ import { TaskEvent } from '../events';
 import { evolve, TaskState } from '../domain';
 import { toStorableText } from '../common/storable';
 import { recordToState, stateToRecord, storableRecord, TASK_COLUMNS } from './task-row.mapper';
+import { notifyProjected, streamChannel } from './stream-notify';
 
 export interface PositionedEvent {
   event: TaskEvent;
@@ -40,7 +41,12 @@ export class ProjectionStore {
     private readonly orm: MikroORM,
     /** Told of each state change once its transaction has committed (metrics). */
     private readonly observer?: TransitionObserver,
-  ) {}
+  ) {
+    this.channel = streamChannel(orm.config.get('schema') ?? 'public');
+  }
+
+  /** Live streams (SSE) of this schema listen here; see notifyProjected. */
+  private readonly channel: string;
 
   private get knex(): Knex {
     return this.orm.em.getConnection().getKnex();
@@ -76,6 +82,7 @@ export class ProjectionStore {
       const fresh = batch.filter((b) => b.offset >= from);
       if (fresh.length > 0) await this.applyEvents(trx, partition, fresh, transitions);
       await this.advance(trx, projection, topic, partition, nextOffset);
+      if (fresh.length > 0) await notifyProjected(trx, this.channel, partition, nextOffset);
       return { applied: fresh.length, skipped: batch.length - fresh.length };
     });
     if (this.observer) for (const [before, after, event] of transitions) this.observer(before, after, event);
