@@ -3,9 +3,9 @@ import { Request } from 'express';
 import { ApiKeyRing } from './api-key-ring';
 import { DEFAULT_TENANT, resolveTenant } from './tenant';
 
-function request(headers: Record<string, string>): Request {
+function request(headers: Record<string, string>, method = 'GET'): Request {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { header: (name: string) => lower[name.toLowerCase()] } as unknown as Request;
+  return { method, header: (name: string) => lower[name.toLowerCase()] } as unknown as Request;
 }
 
 describe('resolveTenant', () => {
@@ -56,5 +56,20 @@ describe('resolveTenant', () => {
     const ring = new ApiKeyRing(inherited);
     expect(() => resolveTenant(request({ 'x-api-key': 'inherited-key' }), ring)).toThrow(UnauthorizedException);
     expect(resolveTenant(request({ 'x-api-key': 'own-key' }), ring)).toBe('acme');
+  });
+
+  describe("the dashboard's key cookie (EventSource cannot send headers)", () => {
+    it('maps a GET with the cookie to its tenant', () => {
+      expect(resolveTenant(request({ cookie: 'a=b; tasklog_key=globex-key' }), keys)).toBe('globex');
+    });
+
+    it('is not honoured for writes, which must carry the key in a header', () => {
+      expect(() => resolveTenant(request({ cookie: 'tasklog_key=globex-key' }, 'POST'), keys)).toThrow(UnauthorizedException);
+    });
+
+    it('gives way to a header key, and refuses a cookie that is not a key', () => {
+      expect(resolveTenant(request({ cookie: 'tasklog_key=globex-key', 'x-api-key': 'acme-key' }), keys)).toBe('acme');
+      expect(() => resolveTenant(request({ cookie: 'tasklog_key=%E0%A4%A' }), keys)).toThrow(UnauthorizedException);
+    });
   });
 });

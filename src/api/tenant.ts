@@ -16,10 +16,33 @@ export function resolveTenant(req: Request, keys: ApiKeyRing): string {
   return tenant;
 }
 
-/** The Bearer token when Authorization carries one, else x-api-key. */
+/** The cookie the dashboard sets for its EventSource streams, which cannot send headers. */
+export const KEY_COOKIE = 'tasklog_key';
+
+/**
+ * The Bearer token when Authorization carries one, else x-api-key; for reads (GET) only, else
+ * the dashboard's cookie. Never for writes: a cookie would make them forgeable across sites.
+ */
 function presentedKey(req: Request): string | undefined {
   const bearer = BEARER.exec(req.header('authorization') ?? '');
-  return bearer ? bearer[1] : req.header('x-api-key');
+  if (bearer) return bearer[1];
+  const header = req.header('x-api-key');
+  if (header !== undefined || req.method !== 'GET') return header;
+  return cookieValue(req.header('cookie'), KEY_COOKIE);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The caller's tenant, set on the request by TenantGuard. */
