@@ -1,8 +1,8 @@
 /**
  * The dashboard's script, served as /dashboard/app.js. One EventSource on /v1/stream feeds the
  * task table and the failures; it reconnects by itself with Last-Event-ID, so the page misses
- * nothing while the connection drops. Lists and counts are read once, and counts again after
- * changes (debounced), never on a timer.
+ * nothing while the connection drops. Lists and counts are read once, and counts again at most once a
+ * second while changes come in, never on a timer.
  */
 export const DASHBOARD_SCRIPT = `'use strict';
 const $ = (id) => document.getElementById(id);
@@ -62,8 +62,8 @@ function changed(m) {
   tasks.set(t.id, Object.assign(tasks.get(t.id) || {}, t));
   if (t.status === 'failed' && !failures.some((f) => f.id === t.id)) failures = [t, ...failures].slice(0, 10);
   draw();
-  clearTimeout(statsTimer);
-  statsTimer = setTimeout(stats, 1000);
+  // At most once a second while changes keep coming (a debounce would never fire under progress).
+  statsTimer = statsTimer || setTimeout(() => { statsTimer = null; stats(); }, 1000);
 }
 
 async function stats() {
