@@ -82,7 +82,6 @@ export class ProjectionStore {
       const fresh = batch.filter((b) => b.offset >= from);
       if (fresh.length > 0) await this.applyEvents(trx, partition, fresh, transitions);
       await this.advance(trx, projection, topic, partition, nextOffset);
-      if (fresh.length > 0) await notifyProjected(trx, this.channel, partition, nextOffset);
       return { applied: fresh.length, skipped: batch.length - fresh.length };
     });
     if (this.observer) for (const [before, after, event] of transitions) this.observer(before, after, event);
@@ -188,5 +187,6 @@ export class ProjectionStore {
        on conflict (event_id) do nothing`,
       [JSON.stringify(history)],
     );
+    await notifyProjected(trx, this.channel, partition, batch[batch.length - 1].offset + 1);
   }
 }

@@ -10,9 +10,10 @@ export function streamChannel(schema: string): string {
 }
 
 /**
- * Tells the live streams that `partition` is projected up to `nextOffset`. Issued inside the
- * projection's transaction, so Postgres delivers it exactly when the rows become visible (and
- * never for a batch that rolled back). The payload stays tiny; listeners read the rows.
+ * Tells the live streams that the history rows of the events topic's `partition` are written up
+ * to `nextOffset`. Issued in the transaction that writes them, right after them, so Postgres
+ * delivers it exactly when the rows become visible (never for a batch that rolled back, and not
+ * for writes without history rows). The payload stays tiny; listeners read the rows.
  */
 export async function notifyProjected(trx: Knex.Transaction, channel: string, partition: number, nextOffset: number): Promise<void> {
   await trx.raw(`select pg_notify(?, ?)`, [channel, `${partition}:${nextOffset}`]);
