@@ -21,8 +21,9 @@ describe('live updates over SSE', () => {
     });
   });
   afterAll(async () => {
-    for (const c of clients) c.close();
+    // Streams still open must not hold the shutdown: the engine ends them.
     await engine?.stop();
+    for (const c of clients) c.close();
     if (engine) await cleanup(engine.prefix, engine.schema);
   });
 
