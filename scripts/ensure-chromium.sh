@@ -23,4 +23,5 @@ for attempt in 1 2 3; do
   sleep $((attempt * 5))
 done
 rm -f "$log"
+[ -x "$CHROMIUM" ] || { echo "[chromium] installed, but $CHROMIUM is still missing" >&2; exit 1; }
 echo "[chromium] $("$CHROMIUM" --version 2>/dev/null | head -n1)"
