@@ -85,6 +85,10 @@ describe('live updates over SSE', () => {
       const bad = await http(`${engine.url}/v1/tasks/${id}/stream`, { headers: { ...ACME, 'last-event-id': 'yesterday' } });
       expect(bad.status).toBe(400);
       expect(bad.body.detail).toMatch(/Last-Event-ID/);
+      expect((await http(`${engine.url}/v1/tasks/not-a-task/stream`, { headers: ACME })).status).toBe(404);
+      expect((await http(`${engine.url}/v1/tasks/%00/stream`, { headers: ACME })).status).toBe(400);
+      expect((await http(`${engine.url}/v1/stream?type=%00`, { headers: ACME })).status).toBe(400);
+      expect((await http(`${engine.url}/v1/stream?status=running&status=queued`, { headers: ACME })).status).toBe(400);
     });
   });
 
