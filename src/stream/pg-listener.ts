@@ -59,7 +59,14 @@ export class PgListener {
       return;
     }
     this.client = client;
-    await this.options.onListening();
+    try {
+      await this.options.onListening();
+    } catch (e) {
+      // Not listening usefully without the re-read: let the caller (or the retry) start over.
+      this.client = null;
+      await client.end().catch(() => undefined);
+      throw e;
+    }
   }
 
   private lost(client: Client, e: Error): void {
