@@ -8,6 +8,7 @@ import { Migration20261126030000_dead_letters } from './Migration20261126030000_
 import { Migration20261126040000_redelivered } from './Migration20261126040000_redelivered';
 import { Migration20261126050000_schedules } from './Migration20261126050000_schedules';
 import { Migration20261127010000_api_keys } from './Migration20261127010000_api_keys';
+import { Migration20261127030000_stream_index } from './Migration20261127030000_stream_index';
 
 export const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126040000_redelivered', class: Migration20261126040000_redelivered },
   { name: 'Migration20261126050000_schedules', class: Migration20261126050000_schedules },
   { name: 'Migration20261127010000_api_keys', class: Migration20261127010000_api_keys },
+  { name: 'Migration20261127030000_stream_index', class: Migration20261127030000_stream_index },
 ];

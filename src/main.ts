@@ -1,3 +1,4 @@
+import { AddressInfo } from 'node:net';
 import { createApp } from './app.factory';
 import { TasklogError } from './common/errors';
 import { loadDevConfig } from './config';
@@ -7,12 +8,14 @@ async function main(): Promise<void> {
   const config = loadDevConfig();
   const app = await createApp({ handlers: [DemoHandlers] });
   await app.listen(config.port);
+  // The bound port, which differs from the configured one when that is 0 (any free port).
+  const { port } = app.getHttpServer().address() as AddressInfo;
   process.stdout.write(
     JSON.stringify({
       level: 'info',
       time: new Date().toISOString(),
       msg: 'tasklog listening',
-      url: `http://127.0.0.1:${config.port}`,
+      url: `http://127.0.0.1:${port}`,
       roles: config.roles,
     }) + '\n',
   );

@@ -6,6 +6,7 @@ import { HealthController } from './api/health.controller';
 import { ProblemFilter } from './api/problem.filter';
 import { SchedulesController } from './api/schedules.controller';
 import { StatsController } from './api/stats.controller';
+import { StreamController } from './api/stream.controller';
 import { TasksController } from './api/tasks.controller';
 import { TASKLOG_MOUNTS, TasklogModuleOptions } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
@@ -24,6 +25,7 @@ export interface TasklogMounts {
 const API_CONTROLLERS: Type[] = [
   BatchController,
   TasksController,
+  StreamController,
   SchedulesController,
   StatsController,
   DeadLettersController,

@@ -23,6 +23,8 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
 import { WorkerService } from './worker/worker.service';
+import { StreamHub } from './stream/stream-hub';
+import { StreamService } from './stream/stream.service';
 
 /**
  * The engine as a Nest module: REST API, worker, projector, TaskClient.
@@ -63,6 +65,8 @@ import { WorkerService } from './worker/worker.service';
     { provide: getOptionsToken(), inject: [TASKLOG_CONFIG], useFactory: throttlerOptions },
     { provide: getStorageToken(), useFactory: () => new ThrottlerStorageService() },
     ReadinessService,
+    StreamHub,
+    StreamService,
   ],
   exports: [
     SchedulerService,

@@ -2,9 +2,9 @@ import { Request } from 'express';
 import { ApiKeyRing } from './api-key-ring';
 import { presentedKey } from './tenant';
 
-function request(headers: Record<string, string>): Pick<Request, 'header'> {
+function request(headers: Record<string, string>, method = 'GET'): Pick<Request, 'header' | 'method'> {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { header: ((name: string) => lower[name.toLowerCase()]) as Request['header'] };
+  return { method, header: ((name: string) => lower[name.toLowerCase()]) as Request['header'] };
 }
 
 describe('presentedKey', () => {
@@ -59,5 +59,20 @@ describe('ApiKeyRing (TASKLOG_API_KEYS)', () => {
     const r = new ApiKeyRing(inherited);
     expect(r.find('inherited-key')).toBeNull();
     expect(r.find('own-key')?.tenantId).toBe('acme');
+  });
+
+  describe("the dashboard's key cookie (EventSource cannot send headers)", () => {
+    it('presents the cookie of a GET as its key', () => {
+      expect(presentedKey(request({ cookie: 'a=b; tasklog_key=globex-key' }))).toBe('globex-key');
+    });
+
+    it('is not honoured for writes, which must carry the key in a header', () => {
+      expect(presentedKey(request({ cookie: 'tasklog_key=globex-key' }, 'POST'))).toBeUndefined();
+    });
+
+    it('gives way to a header key, and presents no key for a cookie that does not decode', () => {
+      expect(presentedKey(request({ cookie: 'tasklog_key=globex-key', 'x-api-key': 'acme-key' }))).toBe('acme-key');
+      expect(presentedKey(request({ cookie: 'tasklog_key=%E0%A4%A' }))).toBeUndefined();
+    });
   });
 });

@@ -30,6 +30,7 @@ const Rule = {
   schedulerIntervalMs: int(10, 60000),
   schedulerLeaderIntervalMs: int(100, 60000),
   stallWindowMs: int(1000, 86_400_000),
+  sseKeepAliveMs: int(100, 3_600_000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   /** What an env key maps to: its tenant, optionally `:read`, `:write` or `:admin` (default admin). */
@@ -82,6 +83,8 @@ export const EnvSchema = z.object({
   TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: Rule.schedulerLeaderIntervalMs.default(1000),
   /** A running task whose worker left the group this long ago (no update since) counts as stalled. */
   TASKLOG_STALL_WINDOW_MS: Rule.stallWindowMs.default(30000),
+  /** How often an idle SSE stream sends a keep-alive comment line. */
+  TASKLOG_SSE_KEEPALIVE_MS: Rule.sseKeepAliveMs.default(15000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -117,6 +120,7 @@ export type TasklogConfig = {
   schedulerIntervalMs: number;
   schedulerLeaderIntervalMs: number;
   stallWindowMs: number;
+  sseKeepAliveMs: number;
   /**
    * API key -> `tenant` or `tenant:scope` (scope read, write or admin; admin when left out). With
    * none here and none stored (`tasklog api-key create`), every request belongs to tenant `default`.
@@ -164,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
+    sseKeepAliveMs: e.TASKLOG_SSE_KEEPALIVE_MS,
     // A key has no colon, so the first one ends it.
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)])),
     rateLimit: e.TASKLOG_RATE_LIMIT,
@@ -192,6 +197,7 @@ const ConfigSchema = z.object({
   schedulerIntervalMs: Rule.schedulerIntervalMs,
   schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
   stallWindowMs: Rule.stallWindowMs,
+  sseKeepAliveMs: Rule.sseKeepAliveMs,
   apiKeys: z.record(Rule.apiKey, Rule.keyOwner),
   rateLimit: Rule.rateLimit,
   rateLimitWindowMs: Rule.rateLimitWindowMs,

@@ -1,53 +1,47 @@
-/** A single self-contained page: live task table with progress bars, counts, and enqueue buttons. */
+/**
+ * The dashboard's one page: plain HTML and CSS, no build step. Its script
+ * (dashboard-script.ts) keeps it live through the SSE stream, not by polling.
+ */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tasklog</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
  body{font:14px system-ui,sans-serif;margin:24px;color:#1d2330;background:#f6f7f9}
- h1{font-size:20px;margin:0 0 16px} .muted{color:#6b7280}
- .counts{display:flex;gap:12px;margin:12px 0 20px;flex-wrap:wrap}
+ h1{font-size:20px;margin:0 0 12px} h2{font-size:15px;margin:22px 0 8px} .muted{color:#6b7280}
+ .live{display:inline-block;width:8px;height:8px;border-radius:4px;background:#9ca3af;margin-right:6px}
+ .live.on{background:#16a34a}
+ .counts{display:flex;gap:12px;margin:12px 0;flex-wrap:wrap}
  .count{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:8px 14px;min-width:90px}
  .count b{display:block;font-size:20px}
  table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e5e7eb}
- th,td{padding:6px 10px;border-bottom:1px solid #eef0f3;text-align:left;vertical-align:top}
+ th,td{padding:6px 10px;border-bottom:1px solid #eef0f3;text-align:left;vertical-align:middle}
  th{background:#fafbfc;font-weight:600}
- .bar{width:140px;height:10px;background:#eef0f3;border-radius:5px;overflow:hidden;display:inline-block;vertical-align:middle}
- .bar i{display:block;height:100%;background:#3b82f6}
- .s-completed{color:#15803d}.s-failed{color:#b91c1c}.s-running{color:#1d4ed8}.s-queued{color:#6b7280}
- button{margin-right:8px;padding:6px 12px;border-radius:6px;border:1px solid #cbd5e1;background:#fff;cursor:pointer}
- code{font-size:12px}
+ .bar{width:160px;height:10px;background:#eef0f3;border-radius:5px;overflow:hidden;display:inline-block;vertical-align:middle}
+ .bar i{display:block;height:100%;background:#3b82f6;transition:width .15s}
+ .s-completed{color:#15803d}.s-failed{color:#b91c1c}.s-running{color:#1d4ed8}.s-queued,.s-scheduled,.s-retrying{color:#6b7280}
+ .s-cancelled,.s-expired{color:#92400e}
+ button{margin-right:8px;padding:5px 11px;border-radius:6px;border:1px solid #cbd5e1;background:#fff;cursor:pointer}
+ button.cancel{border-color:#fca5a5;color:#b91c1c}
+ code{font-size:12px} .err{color:#b91c1c}
+ #keybox{background:#fff7ed;border:1px solid #fed7aa;padding:10px;border-radius:8px;margin:10px 0}
 </style></head>
 <body>
-<h1>Tasklog <span class="muted" id="updated"></span></h1>
+<h1><span class="live" id="live" title="live stream"></span>Tasklog <span class="muted" id="state">connecting…</span></h1>
+<form id="keybox" hidden>API key <input id="key" type="password" autocomplete="off"> <button>Use key</button>
+ <span class="muted">kept for this tab only</span></form>
 <div>
- <button onclick="enqueue('demo.sleep',{ms:5000,steps:20})">Enqueue demo.sleep (5 s)</button>
- <button onclick="enqueue('demo.fail',{message:'on purpose'})">Enqueue demo.fail</button>
+ <button id="enqueue-sleep">Enqueue demo.sleep (10 s)</button>
+ <button id="enqueue-fail">Enqueue demo.fail</button>
  <span id="msg" class="muted"></span>
 </div>
 <div class="counts" id="counts"></div>
-<table><thead><tr><th>task</th><th>type</th><th>status</th><th>progress</th><th>result / error</th><th>created</th></tr></thead>
-<tbody id="rows"></tbody></table>
-<script>
-const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]));
-async function enqueue(type, payload) {
-  const r = await fetch('/v1/tasks', {method:'POST', headers:{'content-type':'application/json'}, body: JSON.stringify({type, payload})});
-  const b = await r.json();
-  document.getElementById('msg').textContent = r.ok ? 'enqueued ' + b.id : (b.title + ': ' + b.detail);
-  refresh();
-}
-async function refresh() {
-  try {
-    const [list, stats] = await Promise.all([fetch('/v1/tasks?limit=50').then(r => r.json()), fetch('/v1/stats').then(r => r.json())]);
-    document.getElementById('counts').innerHTML = Object.entries(stats.byStatus || {}).map(([k, v]) => '<div class="count"><b>' + v + '</b>' + esc(k) + '</div>').join('') || '<span class="muted">no tasks yet</span>';
-    document.getElementById('rows').innerHTML = (list.items || []).map(t => {
-      const p = t.progress || {}; const pct = p.percent ?? (t.status === 'completed' ? 100 : 0);
-      const out = t.error ? '<span class="s-failed">' + esc(t.error.name + ': ' + t.error.message) + '</span>' : '<code>' + esc(t.result == null ? '' : JSON.stringify(t.result)) + '</code>';
-      return '<tr><td><code>' + esc(t.id) + '</code></td><td>' + esc(t.type) + '</td><td class="s-' + esc(t.status) + '">' + esc(t.status) + '</td>'
-        + '<td><span class="bar"><i style="width:' + pct + '%"></i></span> ' + (p.percent != null ? pct + '%' : '') + ' <span class="muted">' + esc(p.message) + '</span></td>'
-        + '<td>' + out + '</td><td class="muted">' + esc(new Date(t.createdAt).toLocaleTimeString()) + '</td></tr>';
-    }).join('');
-    document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
-  } catch (e) { document.getElementById('updated').textContent = 'offline: ' + e.message; }
-}
-refresh(); setInterval(refresh, 1000);
-</script></body></html>`;
+<h2>Tasks <span class="muted">(unfinished, and those that finished while this page was open)</span></h2>
+<table><thead><tr><th>task</th><th>type</th><th>status</th><th>attempt</th><th>progress</th><th></th></tr></thead>
+<tbody id="tasks"></tbody></table>
+<h2>Recent failures</h2>
+<table><thead><tr><th>task</th><th>type</th><th>attempt</th><th>error</th><th>finished</th></tr></thead>
+<tbody id="failures"></tbody></table>
+<h2>By type</h2>
+<table><thead><tr><th>type</th><th>counts by status</th></tr></thead><tbody id="types"></tbody></table>
+<script src="/dashboard/app.js"></script>
+</body></html>`;

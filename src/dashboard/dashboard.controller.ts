@@ -1,8 +1,9 @@
 import { Controller, Get, Header, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DASHBOARD_HTML } from './dashboard-page';
+import { DASHBOARD_SCRIPT } from './dashboard-script';
 
-/** The live dashboard at /dashboard (polls the REST API every second). */
+/** The live dashboard at /dashboard: one page and its script, kept current by SSE. */
 @ApiExcludeController()
 @Controller()
 export class DashboardController {
@@ -16,5 +17,11 @@ export class DashboardController {
   @Header('content-type', 'text/html; charset=utf-8')
   page(): string {
     return DASHBOARD_HTML;
+  }
+
+  @Get('dashboard/app.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  script(): string {
+    return DASHBOARD_SCRIPT;
   }
 }

@@ -4,6 +4,7 @@ import { TaskEvent } from '../events';
 import { evolve, TaskState } from '../domain';
 import { toStorableText } from '../common/storable';
 import { recordToState, stateToRecord, storableRecord, TASK_COLUMNS } from './task-row.mapper';
+import { notifyProjected, streamChannel } from './stream-notify';
 
 export interface PositionedEvent {
   event: TaskEvent;
@@ -40,7 +41,12 @@ export class ProjectionStore {
     private readonly orm: MikroORM,
     /** Told of each state change once its transaction has committed (metrics). */
     private readonly observer?: TransitionObserver,
-  ) {}
+  ) {
+    this.channel = streamChannel(orm.config.get('schema') ?? 'public');
+  }
+
+  /** Live streams (SSE) of this schema listen here; see notifyProjected. */
+  private readonly channel: string;
 
   private get knex(): Knex {
     return this.orm.em.getConnection().getKnex();
@@ -208,5 +214,6 @@ export class ProjectionStore {
        on conflict (event_id) do nothing`,
       [JSON.stringify(rows)],
     );
+    await notifyProjected(trx, this.channel, partition, batch[batch.length - 1].offset + 1);
   }
 }

@@ -109,10 +109,13 @@ describe('a task enqueued over REST', () => {
     expect(stats.body.byType['test.fail'].failed).toBe(stats.body.byStatus.failed);
   });
 
-  it('serves the live dashboard page', async () => {
+  it('serves the live dashboard page and its script, which listens to the SSE stream', async () => {
     const r = await http(`${engine.url}/dashboard`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/html');
-    expect(r.body).toContain('/v1/tasks?limit=50');
+    expect(r.body).toContain('/dashboard/app.js');
+    const script = await http(`${engine.url}/dashboard/app.js`);
+    expect(script.headers.get('content-type')).toContain('text/javascript');
+    expect(script.body).toContain("new EventSource('/v1/stream')");
   });
 });

@@ -16,7 +16,10 @@ export class TaskEventRow {
 export const TaskEventSchema = new EntitySchema<TaskEventRow>({
   class: TaskEventRow,
   tableName: 'task_events',
-  indexes: [{ name: 'task_events_task_offset_idx', properties: ['taskId', 'offset'] }],
+  indexes: [
+    { name: 'task_events_task_offset_idx', properties: ['taskId', 'offset'] },
+    { name: 'task_events_partition_offset_idx', properties: ['partition', 'offset'] },
+  ],
   properties: {
     eventId: { type: 'uuid', primary: true },
     taskId: { type: 'uuid' },
