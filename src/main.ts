@@ -1,5 +1,7 @@
+import pino from 'pino';
 import { createApp } from './app.factory';
 import { TasklogError } from './common/errors';
+import { createPinoLogger, JsonLogger } from './common/logger';
 import { loadDevConfig } from './config';
 import { DemoHandlers } from './examples/demo.handlers';
 
@@ -7,27 +9,12 @@ async function main(): Promise<void> {
   const config = loadDevConfig();
   const app = await createApp({ handlers: [DemoHandlers] });
   await app.listen(config.port);
-  process.stdout.write(
-    JSON.stringify({
-      level: 'info',
-      time: new Date().toISOString(),
-      msg: 'tasklog listening',
-      url: `http://127.0.0.1:${config.port}`,
-      roles: config.roles,
-    }) + '\n',
-  );
+  app.get(JsonLogger).write('info', 'tasklog listening', { url: `http://127.0.0.1:${config.port}`, roles: config.roles });
 }
 
 main().catch((e: unknown) => {
   // Startup errors (bad environment, two handlers for one type) name the culprit and stop.
-  const err = e as Error;
-  const line = {
-    level: 'error',
-    time: new Date().toISOString(),
-    msg: 'tasklog failed to start',
-    code: (e as TasklogError).code,
-    error: err.message,
-  };
-  process.stderr.write(JSON.stringify(line) + '\n');
+  const log = createPinoLogger('error', pino.destination({ dest: 2, sync: true }));
+  log.error({ code: (e as TasklogError).code, err: e }, 'tasklog failed to start');
   process.exit(1);
 });

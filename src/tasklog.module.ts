@@ -37,8 +37,9 @@ import { WorkerService } from './worker/worker.service';
     },
     {
       provide: JsonLogger,
-      inject: [TASKLOG_CONFIG],
-      useFactory: (config: TasklogConfig) => new JsonLogger(config.logLevel, { service: 'tasklog' }),
+      inject: [TASKLOG_CONFIG, MODULE_OPTIONS_TOKEN],
+      useFactory: (config: TasklogConfig, options: TasklogModuleOptions) =>
+        new JsonLogger(options.logger ?? config.logLevel, { service: 'tasklog' }),
     },
     MetricsService,
     RoleGauges,

@@ -72,7 +72,7 @@ export class TaskRunner {
     const scope = { taskId: cmd.taskId, tenantId: cmd.tenantId, attempt: cmd.attempt, correlationId: cmd.correlationId };
     const event = <K extends EventType>(type: K, data: EventDataMap[K]) =>
       makeEvent(type, scope, data, new Date(deps.now()).toISOString()) as TaskEvent;
-    const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt });
+    const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt, tenantId: cmd.tenantId });
     const startedAt = deps.now();
     const started = this.appendValid([
       event(EventType.STARTED, { workerId: deps.workerId, attempt: cmd.attempt, ...(opts.redelivery ? { redelivery: true } : {}) }),
@@ -169,7 +169,7 @@ export class TaskRunner {
     const retryAt = willRetry
       ? new Date(this.deps.now() + backoffDelay(cmd.attempt, cmd.backoff ?? DEFAULT_BACKOFF)).toISOString()
       : undefined;
-    log.write('warn', willRetry ? 'task failed; it will retry' : 'task failed', { error: error.message, errorName: error.name, retryAt });
+    log.write('warn', willRetry ? 'task failed; it will retry' : 'task failed', { err: error, retryAt });
     return event(EventType.FAILED, { error: errorData(error, retryable), willRetry, ...(retryAt ? { retryAt } : {}) });
   }
 
