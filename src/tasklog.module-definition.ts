@@ -7,6 +7,7 @@ import { ProblemFilter } from './api/problem.filter';
 import { SchedulesController } from './api/schedules.controller';
 import { StatsController } from './api/stats.controller';
 import { TasksController } from './api/tasks.controller';
+import { WorkersController } from './api/workers.controller';
 import { TasklogModuleOptions } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { HttpMetricsInterceptor, MetricsController } from './observability';
@@ -27,6 +28,7 @@ const API_CONTROLLERS: Type[] = [
   SchedulesController,
   StatsController,
   DeadLettersController,
+  WorkersController,
   HealthController,
   MetricsController,
 ];

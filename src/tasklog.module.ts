@@ -5,6 +5,7 @@ import { MetricsService, RoleGauges } from './observability';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './tasklog.module-definition';
 import { ReadinessService } from './api/readiness.service';
 import { TenantGuard } from './api/tenant.guard';
+import { WorkerDirectory } from './api/worker-directory';
 import { TaskClientService } from './client/task-client.service';
 import { Clock } from './common/clock';
 import { JsonLogger } from './common/logger';
@@ -57,6 +58,7 @@ import { WorkerService } from './worker/worker.service';
     TaskClientService,
     TenantGuard,
     ReadinessService,
+    WorkerDirectory,
   ],
   exports: [
     SchedulerService,
@@ -69,6 +71,7 @@ import { WorkerService } from './worker/worker.service';
     HandlerRegistry,
     DatabaseService,
     KafkaService,
+    WorkerDirectory,
   ],
 })
 export class TasklogModule extends ConfigurableModuleClass {}

@@ -30,6 +30,7 @@ const Rule = {
   schedulerIntervalMs: int(10, 60000),
   schedulerLeaderIntervalMs: int(100, 60000),
   stallWindowMs: int(1000, 86_400_000),
+  heartbeatIntervalMs: int(100, 60000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
@@ -78,6 +79,8 @@ export const EnvSchema = z.object({
   TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: Rule.schedulerLeaderIntervalMs.default(1000),
   /** A running task whose worker left the group this long ago (no update since) counts as stalled. */
   TASKLOG_STALL_WINDOW_MS: Rule.stallWindowMs.default(30000),
+  /** How often a worker announces itself on `<prefix>.workers`; it drops out of `GET /v1/workers` after 3 missed. */
+  TASKLOG_HEARTBEAT_INTERVAL_MS: Rule.heartbeatIntervalMs.default(10000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -110,6 +113,7 @@ export type TasklogConfig = {
   schedulerIntervalMs: number;
   schedulerLeaderIntervalMs: number;
   stallWindowMs: number;
+  heartbeatIntervalMs: number;
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -151,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
+    heartbeatIntervalMs: e.TASKLOG_HEARTBEAT_INTERVAL_MS,
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };
@@ -176,6 +181,7 @@ const ConfigSchema = z.object({
   schedulerIntervalMs: Rule.schedulerIntervalMs,
   schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
   stallWindowMs: Rule.stallWindowMs,
+  heartbeatIntervalMs: Rule.heartbeatIntervalMs,
   apiKeys: z.record(Rule.apiKey, Rule.tenant),
   logLevel: Rule.logLevel,
   // Checked by the scheduler's own schema at startup, where an error can name the schedule.
