@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { dlqCommand } from './commands/dlq.command';
 import { migrateCommand } from './commands/migrate.command';
+import { statsCommand } from './commands/stats.command';
 
 /**
  * `npx tasklog <command>`: the operational commands. Each command lives in its own file under
@@ -10,14 +12,16 @@ export function buildCli(): Command {
   return new Command('tasklog')
     .description('Tasklog: event-sourced task engine on Kafka (operations)')
     .showHelpAfterError()
-    .addCommand(migrateCommand());
+    .addCommand(migrateCommand())
+    .addCommand(dlqCommand())
+    .addCommand(statsCommand());
 }
 
 if (require.main === module) {
   buildCli()
     .parseAsync(process.argv)
     .catch((e: Error) => {
-      process.stderr.write(JSON.stringify({ level: 'error', msg: 'command failed', error: e.message }) + '\n');
+      process.stderr.write(`tasklog: ${e.message}\n`);
       process.exit(1);
     });
 }
