@@ -1,6 +1,9 @@
+import { withDeadline } from '../common/deadline';
 import { JsonLogger } from '../common/logger';
 import { encodeHeartbeat, WorkerHeartbeat } from '../events';
 import { CompactedWriter, KafkaClient } from '../kafka';
+
+const TOMBSTONE_WAIT_MS = 3000;
 
 export interface HeartbeatSenderOptions {
   kafka: KafkaClient;
@@ -37,12 +40,15 @@ export class HeartbeatSender {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.beating;
-    await this.writer
-      .remove(this.options.workerId)
-      .catch((e: Error) =>
-        this.options.logger.write('warn', 'worker tombstone not written; the worker drops out after its heartbeats stop', { err: e }),
-      );
+    // Bounded: with Kafka away, shutdown must not wait out the producer's retries.
+    const tombstone = (async () => {
+      await this.beating;
+      await this.writer.remove(this.options.workerId);
+    })();
+    tombstone.catch(() => undefined);
+    await withDeadline(tombstone, TOMBSTONE_WAIT_MS, 'Kafka').catch((e: Error) =>
+      this.options.logger.write('warn', 'worker tombstone not written; the worker drops out once its heartbeats are missed', { err: e }),
+    );
     await this.writer.close();
   }
 
