@@ -4,14 +4,19 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { answerUnparsableRequests } from './api/client-error.handler';
 import { JSON_MEDIA_TYPES } from './api/json-body.guard';
 import { mountOpenApi } from './api/openapi';
-import { JsonLogger } from './common/logger';
+import { Logger, LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { createPinoLogger } from './common/logger';
 import { devEnv, resolveConfig, TasklogModuleOptions } from './config';
+import { requestLogParams } from './observability/request-log.params';
 import { TasklogModule } from './tasklog.module';
 
 export interface AppOptions {
   config?: TasklogModuleOptions;
   /** Providers holding @TaskHandler methods. */
   handlers?: (Provider | Type)[];
+  /** Where the JSON log lines go (stdout by default); tests pass a stream to read them. */
+  logDestination?: DestinationStream;
 }
 
 /** Builds the standalone app (also used by the integration tests with their own handlers). */
@@ -19,11 +24,16 @@ export async function createApp(options: AppOptions = {}): Promise<INestApplicat
   // Validated here too, so a bad option fails before Nest starts (and aborts) the process.
   // The standalone app (not the module) reads the dev stack's settings under the environment.
   const config = resolveConfig(options.config ?? {}, devEnv());
-  @Module({ imports: [TasklogModule.forRoot(config)], providers: options.handlers ?? [] })
+  // One pino logger for everything: engine lines, request lines and Nest's own messages.
+  const logger = createPinoLogger(config.logLevel, options.logDestination);
+  @Module({
+    imports: [LoggerModule.forRoot(requestLogParams(logger)), TasklogModule.forRoot({ ...config, logger })],
+    providers: options.handlers ?? [],
+  })
   class AppModule {}
 
-  const logger = new JsonLogger(config.logLevel, { service: 'tasklog' });
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, logger });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
   // Room for the JSON envelope around a payload at the limit; TaskClient enforces the exact limit.
   app.useBodyParser('json', { limit: config.maxPayloadBytes + 64 * 1024, type: JSON_MEDIA_TYPES });
   answerUnparsableRequests(app.getHttpServer());

@@ -8,6 +8,7 @@ import { SchedulesController } from './api/schedules.controller';
 import { StatsController } from './api/stats.controller';
 import { StreamController } from './api/stream.controller';
 import { TasksController } from './api/tasks.controller';
+import { WorkersController } from './api/workers.controller';
 import { TASKLOG_MOUNTS, TasklogModuleOptions } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { HttpMetricsInterceptor, MetricsController } from './observability';
@@ -29,6 +30,7 @@ const API_CONTROLLERS: Type[] = [
   SchedulesController,
   StatsController,
   DeadLettersController,
+  WorkersController,
   HealthController,
   MetricsController,
 ];

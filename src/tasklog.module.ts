@@ -8,6 +8,7 @@ import { ApiKeyResolver } from './api/api-key.resolver';
 import { KeyThrottlerGuard, throttlerOptions } from './api/key-throttler.guard';
 import { TenantGuard } from './api/tenant.guard';
 import { getOptionsToken, getStorageToken, ThrottlerStorageService } from '@nestjs/throttler';
+import { WorkerDirectory } from './api/worker-directory';
 import { TaskClientService } from './client/task-client.service';
 import { Clock } from './common/clock';
 import { JsonLogger } from './common/logger';
@@ -42,8 +43,9 @@ import { StreamService } from './stream/stream.service';
     },
     {
       provide: JsonLogger,
-      inject: [TASKLOG_CONFIG],
-      useFactory: (config: TasklogConfig) => new JsonLogger(config.logLevel, { service: 'tasklog' }),
+      inject: [TASKLOG_CONFIG, MODULE_OPTIONS_TOKEN],
+      useFactory: (config: TasklogConfig, options: TasklogModuleOptions) =>
+        new JsonLogger(options.logger ?? config.logLevel, { service: 'tasklog' }),
     },
     MetricsService,
     RoleGauges,
@@ -67,6 +69,7 @@ import { StreamService } from './stream/stream.service';
     ReadinessService,
     StreamHub,
     StreamService,
+    WorkerDirectory,
   ],
   exports: [
     SchedulerService,
@@ -79,6 +82,7 @@ import { StreamService } from './stream/stream.service';
     HandlerRegistry,
     DatabaseService,
     KafkaService,
+    WorkerDirectory,
   ],
 })
 export class TasklogModule extends ConfigurableModuleClass {}

@@ -61,7 +61,12 @@ export class ProblemFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     const body = { ...this.toProblem(exception), instance: req.originalUrl };
     if (body.status >= 500)
-      this.logger.write('error', 'request failed', { path: req.originalUrl, status: body.status, detail: body.detail });
+      this.logger.write('error', 'request failed', {
+        reqId: (req as { id?: unknown }).id,
+        path: req.originalUrl,
+        status: body.status,
+        detail: body.detail,
+      });
     if (body.status === 503) res.setHeader('Retry-After', '5');
     if (body.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="tasklog"');
     res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
@@ -85,7 +90,7 @@ export class ProblemFilter implements ExceptionFilter {
     const exposed = exposedClientError(e);
     if (exposed) return problem(exposed.status, HTTP_TITLES[exposed.status] ?? 'Bad request', exposed.detail);
     if (isDatabaseUnavailable(e)) return problem(503, 'Database unavailable', 'the read model is unreachable; retry shortly');
-    this.logger.write('error', 'unexpected error', { error: (e as Error)?.stack ?? String(e) });
+    this.logger.write('error', 'unexpected error', { err: e });
     return problem(500, 'Internal error', 'an unexpected error occurred; it has been logged');
   }
 }

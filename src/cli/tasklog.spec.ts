@@ -5,7 +5,7 @@ describe('tasklog CLI', () => {
     const cli = buildCli()
       .exitOverride()
       .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-    expect(cli.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['migrate', 'api-key']));
+    expect(cli.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['migrate', 'api-key', 'dlq', 'stats']));
     expect(() => cli.parse(['node', 'tasklog', 'no-such-command'])).toThrow(/unknown command/);
   });
 });

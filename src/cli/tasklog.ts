@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { apiKeyCommand } from './commands/api-key.command';
+import { dlqCommand } from './commands/dlq.command';
 import { migrateCommand } from './commands/migrate.command';
+import { statsCommand } from './commands/stats.command';
 
 /**
  * `npx tasklog <command>`: the operational commands. Each command lives in its own file under
@@ -12,14 +14,16 @@ export function buildCli(): Command {
     .description('Tasklog: event-sourced task engine on Kafka (operations)')
     .showHelpAfterError()
     .addCommand(migrateCommand())
-    .addCommand(apiKeyCommand());
+    .addCommand(apiKeyCommand())
+    .addCommand(dlqCommand())
+    .addCommand(statsCommand());
 }
 
 if (require.main === module) {
   buildCli()
     .parseAsync(process.argv)
     .catch((e: Error) => {
-      process.stderr.write(JSON.stringify({ level: 'error', msg: 'command failed', error: e.message }) + '\n');
+      process.stderr.write(`tasklog: ${e.message}\n`);
       process.exit(1);
     });
 }

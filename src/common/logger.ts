@@ -1,38 +1,42 @@
-import { LoggerService } from '@nestjs/common';
+import pino, { DestinationStream, Logger } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** One JSON object per line on stdout; the only logger the engine uses. */
-export class JsonLogger implements LoggerService {
-  constructor(
-    private readonly level: LogLevel = 'info',
-    private readonly bindings: Record<string, unknown> = {},
-  ) {}
+/**
+ * The process's pino logger: one JSON line per event, level as its name, ISO time, and errors
+ * under `err` with their stack. The standalone app shares it with nestjs-pino's request logs.
+ */
+export function createPinoLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: pino.stdSerializers.err },
+    },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}
+
+/**
+ * The engine's logger: a thin wrapper over pino keeping the `write(level, msg, fields)` and
+ * `child(bindings)` calls used across the code. Pass an Error as `err` to keep its stack.
+ *
+ *   logger.child({ component: 'worker' }).write('warn', 'append failed', { err, retryInMs });
+ */
+export class JsonLogger {
+  readonly pino: Logger;
+
+  constructor(base: LogLevel | Logger = 'info', bindings: Record<string, unknown> = {}) {
+    const root = typeof base === 'string' ? createPinoLogger(base) : base;
+    this.pino = Object.keys(bindings).length > 0 ? root.child(bindings) : root;
+  }
 
   child(bindings: Record<string, unknown>): JsonLogger {
-    return new JsonLogger(this.level, { ...this.bindings, ...bindings });
+    return new JsonLogger(this.pino.child(bindings));
   }
 
   write(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
-    if (RANK[level] < RANK[this.level]) return;
-    const line = { level, time: new Date().toISOString(), msg, ...this.bindings, ...fields };
-    process.stdout.write(JSON.stringify(line) + '\n');
-  }
-
-  debug(message: unknown, context?: string): void {
-    this.write('debug', String(message), context ? { context } : {});
-  }
-  log(message: unknown, context?: string): void {
-    this.write('info', String(message), context ? { context } : {});
-  }
-  warn(message: unknown, context?: string): void {
-    this.write('warn', String(message), context ? { context } : {});
-  }
-  error(message: unknown, trace?: string, context?: string): void {
-    this.write('error', String(message), { ...(context ? { context } : {}), ...(trace ? { trace } : {}) });
-  }
-  verbose(message: unknown, context?: string): void {
-    this.debug(message, context);
+    this.pino[level](fields, msg);
   }
 }

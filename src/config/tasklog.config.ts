@@ -31,6 +31,7 @@ const Rule = {
   schedulerLeaderIntervalMs: int(100, 60000),
   stallWindowMs: int(1000, 86_400_000),
   sseKeepAliveMs: int(100, 3_600_000),
+  heartbeatIntervalMs: int(100, 60000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   /** What an env key maps to: its tenant, optionally `:read`, `:write` or `:admin` (default admin). */
@@ -85,6 +86,8 @@ export const EnvSchema = z.object({
   TASKLOG_STALL_WINDOW_MS: Rule.stallWindowMs.default(30000),
   /** How often an idle SSE stream sends a keep-alive comment line. */
   TASKLOG_SSE_KEEPALIVE_MS: Rule.sseKeepAliveMs.default(15000),
+  /** How often a worker announces itself on `<prefix>.workers`; it drops out of `GET /v1/workers` after 3 missed. */
+  TASKLOG_HEARTBEAT_INTERVAL_MS: Rule.heartbeatIntervalMs.default(10000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -121,6 +124,7 @@ export type TasklogConfig = {
   schedulerLeaderIntervalMs: number;
   stallWindowMs: number;
   sseKeepAliveMs: number;
+  heartbeatIntervalMs: number;
   /**
    * API key -> `tenant` or `tenant:scope` (scope read, write or admin; admin when left out). With
    * none here and none stored (`tasklog api-key create`), every request belongs to tenant `default`.
@@ -169,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
     sseKeepAliveMs: e.TASKLOG_SSE_KEEPALIVE_MS,
+    heartbeatIntervalMs: e.TASKLOG_HEARTBEAT_INTERVAL_MS,
     // A key has no colon, so the first one ends it.
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)])),
     rateLimit: e.TASKLOG_RATE_LIMIT,
@@ -198,6 +203,7 @@ const ConfigSchema = z.object({
   schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
   stallWindowMs: Rule.stallWindowMs,
   sseKeepAliveMs: Rule.sseKeepAliveMs,
+  heartbeatIntervalMs: Rule.heartbeatIntervalMs,
   apiKeys: z.record(Rule.apiKey, Rule.keyOwner),
   rateLimit: Rule.rateLimit,
   rateLimitWindowMs: Rule.rateLimitWindowMs,

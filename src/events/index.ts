@@ -10,3 +10,4 @@ export * from './cancel-signal.schema';
 export * from './ending-events';
 export * from './json-schema';
 export * from './format-issues';
+export * from './worker-heartbeat.schema';

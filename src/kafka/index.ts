@@ -15,3 +15,5 @@ export * from './message-size';
 export * from './record-headers';
 export * from './broadcast-consumer';
 export * from './redelivery-marks';
+export * from './compacted-writer';
+export * from './compacted-reader';

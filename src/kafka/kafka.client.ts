@@ -16,6 +16,12 @@ import { withDeadline } from '../common/deadline';
 import { JsonLogger } from '../common/logger';
 import { InMessage } from './kafka.types';
 
+/** A topic created unlike the rest: its own partition count, extra topic configs. */
+export interface TopicOverride {
+  partitions?: number;
+  config?: Record<string, string>;
+}
+
 export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
@@ -74,6 +80,17 @@ export class KafkaClient {
     }
   }
 
+  /** Each partition's first and next offset: a partition holds records while low < high. */
+  async offsetRanges(topic: string): Promise<Map<number, { low: number; high: number }>> {
+    const admin = this.admin();
+    await admin.connect();
+    try {
+      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }]));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** The member tags (worker ids) of a group's live members; empty when the group has none. */
   async liveMemberTags(groupId: string): Promise<string[]> {
     const admin = this.admin();
@@ -119,7 +136,13 @@ export class KafkaClient {
    * Creates missing topics with `max.message.bytes` set; existing ones are left as they are.
    * Returns the smallest `max.message.bytes` among the topics, so callers size records by it.
    */
-  async ensureTopics(topics: string[], partitions: number, replication: number, maxMessageBytes: number): Promise<number> {
+  async ensureTopics(
+    topics: string[],
+    partitions: number,
+    replication: number,
+    maxMessageBytes: number,
+    overrides: Record<string, TopicOverride> = {},
+  ): Promise<number> {
     const admin = this.admin();
     await admin.connect();
     try {
@@ -130,9 +153,11 @@ export class KafkaClient {
           waitForLeaders: true,
           topics: missing.map((topic) => ({
             topic,
-            numPartitions: partitions,
+            numPartitions: overrides[topic]?.partitions ?? partitions,
             replicationFactor: replication,
-            configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }],
+            configEntries: Object.entries({ ...overrides[topic]?.config, 'max.message.bytes': String(maxMessageBytes) }).map(
+              ([name, value]) => ({ name, value }),
+            ),
           })),
         });
       }

@@ -19,6 +19,15 @@ export function topicMessageBytes(maxPayloadBytes: number): number {
   return maxPayloadBytes + RECORD_HEADROOM_BYTES;
 }
 
+/**
+ * The heartbeat topic keeps the latest record per worker (compaction) and nothing older than an
+ * hour (a live worker re-announces itself every few seconds), so a reader from its start reads little.
+ */
+const HEARTBEAT_TOPIC = {
+  partitions: 1,
+  config: { 'cleanup.policy': 'compact,delete', 'retention.ms': '3600000', 'segment.ms': '600000' },
+};
+
 /** Owns the Kafka client, topic set-up and the process's producers. */
 @Injectable()
 export class KafkaService implements OnApplicationShutdown {
@@ -55,7 +64,9 @@ export class KafkaService implements OnApplicationShutdown {
   ensureTopics(): Promise<void> {
     const { partitions, replication, maxPayloadBytes } = this.config;
     this.topicsReady ??= this.client
-      .ensureTopics(allTopics(this.topics), partitions, replication, topicMessageBytes(maxPayloadBytes))
+      .ensureTopics(allTopics(this.topics), partitions, replication, topicMessageBytes(maxPayloadBytes), {
+        [this.topics.workers]: HEARTBEAT_TOPIC,
+      })
       .then((limit) => {
         this.recordLimit = limit;
         if (limit < topicMessageBytes(maxPayloadBytes))

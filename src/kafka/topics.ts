@@ -4,6 +4,8 @@ export interface Topics {
   control: string;
   requests: string;
   dlq: string;
+  /** Latest heartbeat per worker id (compacted); a tombstone when a worker stops. */
+  workers: string;
 }
 
 export type Lane = keyof Topics['commands'];
@@ -15,6 +17,7 @@ export function topicsFor(prefix: string): Topics {
     control: `${prefix}.control`,
     requests: `${prefix}.requests`,
     dlq: `${prefix}.dlq`,
+    workers: `${prefix}.workers`,
   };
 }
 
@@ -26,5 +29,5 @@ export function laneFor(priority: number): Lane {
 }
 
 export function allTopics(t: Topics): string[] {
-  return [t.events, t.commands.high, t.commands.normal, t.commands.low, t.control, t.requests, t.dlq];
+  return [t.events, t.commands.high, t.commands.normal, t.commands.low, t.control, t.requests, t.dlq, t.workers];
 }

@@ -5,3 +5,4 @@ export * from './task-metrics';
 export * from './metrics.controller';
 export * from './role-gauges';
 export * from './http-metrics.interceptor';
+export * from './request-log.params';

@@ -1,7 +1,7 @@
 import { formatIssues } from '../events';
 import { ensureError, ErrorCode, TasklogError } from '../common/errors';
 import { JsonLogger } from '../common/logger';
-import { EventDataMap, EventSchema, EventType, makeEvent, RunCommand, TaskEvent } from '../events';
+import { EventDataMap, EventSchema, EventType, makeEvent, RunCommand, RunningTask, TaskEvent } from '../events';
 import { backoffDelay } from '../domain/backoff';
 import { HandlerRegistry } from './handler.registry';
 
@@ -34,7 +34,7 @@ export interface RunResult {
 /** Runs one attempt of one task and appends its lifecycle events. */
 export class TaskRunner {
   /** The running attempt of each task, by task id. */
-  private readonly aborts = new Map<string, { controller: AbortController; attempt: number }>();
+  private readonly aborts = new Map<string, { controller: AbortController; attempt: number; cmd: RunCommand; startedAt: number }>();
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -59,6 +59,17 @@ export class TaskRunner {
     return this.aborts.size;
   }
 
+  /** What runs now, for the worker's heartbeat. */
+  runningTasks(): RunningTask[] {
+    return [...this.aborts.values()].map(({ cmd, startedAt }) => ({
+      taskId: cmd.taskId,
+      taskType: cmd.taskType,
+      tenantId: cmd.tenantId,
+      attempt: cmd.attempt,
+      startedAt: new Date(startedAt).toISOString(),
+    }));
+  }
+
   /**
    * Runs the handler and resolves once it has really returned (so the caller's concurrency
    * slot counts what runs), with `durable`, which resolves once the outcome is in Kafka. On a
@@ -72,7 +83,7 @@ export class TaskRunner {
     const scope = { taskId: cmd.taskId, tenantId: cmd.tenantId, attempt: cmd.attempt, correlationId: cmd.correlationId };
     const event = <K extends EventType>(type: K, data: EventDataMap[K]) =>
       makeEvent(type, scope, data, new Date(deps.now()).toISOString()) as TaskEvent;
-    const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt });
+    const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt, tenantId: cmd.tenantId });
     const startedAt = deps.now();
     // `before`: the events a single-record enqueue carried (ADR 0009), checked when it was made.
     const started = this.appendValid(
@@ -82,7 +93,7 @@ export class TaskRunner {
     started.catch(() => undefined);
 
     const abort = new AbortController();
-    const entry = { controller: abort, attempt: cmd.attempt };
+    const entry = { controller: abort, attempt: cmd.attempt, cmd, startedAt };
     this.aborts.set(cmd.taskId, entry);
     const progressWrites: Promise<void>[] = [];
     const progress = new ProgressReporter(deps.progressIntervalMs, (u) => {
@@ -171,7 +182,7 @@ export class TaskRunner {
     const retryAt = willRetry
       ? new Date(this.deps.now() + backoffDelay(cmd.attempt, cmd.backoff ?? DEFAULT_BACKOFF)).toISOString()
       : undefined;
-    log.write('warn', willRetry ? 'task failed; it will retry' : 'task failed', { error: error.message, errorName: error.name, retryAt });
+    log.write('warn', willRetry ? 'task failed; it will retry' : 'task failed', { err: error, retryAt });
     return event(EventType.FAILED, { error: errorData(error, retryable), willRetry, ...(retryAt ? { retryAt } : {}) });
   }
 

@@ -19,6 +19,7 @@ import {
 import { Semaphore } from '../kafka/semaphore';
 import { KafkaService } from '../kafka/kafka.service';
 import { exhaustedLetter } from './exhausted-letter';
+import { HeartbeatSender } from './heartbeat.sender';
 import { HandlerRegistry } from './handler.registry';
 import { CancelledTasks } from './cancelled-tasks';
 import { RecentRuns } from './recent-runs';
@@ -38,6 +39,7 @@ export class WorkerService implements BeforeApplicationShutdown {
   private readonly cancelled = new CancelledTasks();
   private readonly gate: StartGate;
   private control: BroadcastConsumer | null = null;
+  private heartbeat: HeartbeatSender | null = null;
   private readonly typeGates = new Map<string, Semaphore | null>();
   /** The run command of each attempt in flight, by `taskId:attempt`: the provenance of its dead letter if it ends failed. */
   private readonly commands = new Map<string, InMessage>();
@@ -115,6 +117,9 @@ export class WorkerService implements BeforeApplicationShutdown {
       release: (m) => this.release(m),
     });
     await this.consumer.start();
+    await this.heartbeat?.stop();
+    this.heartbeat = this.heartbeatSender(new Date(this.clock.now()).toISOString());
+    this.heartbeat.start();
     this.log.write('info', 'worker started', { taskTypes: this.registry.types(), concurrency: this.config.concurrency });
   }
 
@@ -135,7 +140,34 @@ export class WorkerService implements BeforeApplicationShutdown {
       // Only now: a task running through the grace period can still be cancelled.
       await this.control?.stop();
       this.control = null;
+      // Heartbeats go on through the grace period; the tombstone says this worker is gone.
+      await this.heartbeat?.stop();
+      this.heartbeat = null;
     }
+  }
+
+  private heartbeatSender(startedAt: string): HeartbeatSender {
+    const intervalMs = this.config.heartbeatIntervalMs;
+    return new HeartbeatSender({
+      kafka: this.kafka.client,
+      topic: this.kafka.topics.workers,
+      workerId: this.workerId,
+      intervalMs,
+      logger: this.log,
+      snapshot: () => ({
+        workerId: this.workerId,
+        host: hostname(),
+        pid: process.pid,
+        roles: this.config.roles,
+        startedAt,
+        heartbeatAt: new Date(this.clock.now()).toISOString(),
+        intervalMs,
+        concurrency: this.config.concurrency,
+        freeSlots: Math.max(0, this.config.concurrency - this.runner.running),
+        taskTypes: this.registry.types(),
+        running: this.runner.runningTasks(),
+      }),
+    });
   }
 
   /** Before onApplicationShutdown, so the producers are still open while running tasks finish. */

@@ -29,6 +29,8 @@ export async function startEngine(opts: {
   prefix?: string;
   schema?: string;
   waitReady?: boolean;
+  /** Receives the engine's JSON log lines instead of stdout. */
+  logDestination?: { write(line: string): void };
 }): Promise<TestEngine> {
   const iso = isolation(opts.label);
   const prefix = opts.prefix ?? iso.prefix;
@@ -36,6 +38,7 @@ export async function startEngine(opts: {
   const app = await createApp({
     config: { topicPrefix: prefix, dbSchema: schema, logLevel: 'warn', ...opts.config },
     handlers: opts.handlers,
+    logDestination: opts.logDestination,
   });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
