@@ -7,6 +7,7 @@ import { Migration20261126030000_dead_letters } from './Migration20261126030000_
 
 import { Migration20261126040000_redelivered } from './Migration20261126040000_redelivered';
 import { Migration20261126050000_schedules } from './Migration20261126050000_schedules';
+import { Migration20261127020000_search } from './Migration20261127020000_search';
 
 export const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126030000_dead_letters', class: Migration20261126030000_dead_letters },
   { name: 'Migration20261126040000_redelivered', class: Migration20261126040000_redelivered },
   { name: 'Migration20261126050000_schedules', class: Migration20261126050000_schedules },
+  { name: 'Migration20261127020000_search', class: Migration20261127020000_search },
 ];

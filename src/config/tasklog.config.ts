@@ -30,6 +30,8 @@ const Rule = {
   schedulerIntervalMs: int(10, 60000),
   schedulerLeaderIntervalMs: int(100, 60000),
   stallWindowMs: int(1000, 86_400_000),
+  retentionDays: int(1, 36500),
+  retentionIntervalMs: int(100, 86_400_000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
@@ -78,6 +80,10 @@ export const EnvSchema = z.object({
   TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: Rule.schedulerLeaderIntervalMs.default(1000),
   /** A running task whose worker left the group this long ago (no update since) counts as stalled. */
   TASKLOG_STALL_WINDOW_MS: Rule.stallWindowMs.default(30000),
+  /** Finished tasks and their history leave Postgres this many days after they finished (events stay in Kafka). */
+  TASKLOG_RETENTION_DAYS: Rule.retentionDays.default(30),
+  /** How often the scheduler leader deletes a round of expired finished tasks. */
+  TASKLOG_RETENTION_INTERVAL_MS: Rule.retentionIntervalMs.default(60000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -110,6 +116,8 @@ export type TasklogConfig = {
   schedulerIntervalMs: number;
   schedulerLeaderIntervalMs: number;
   stallWindowMs: number;
+  retentionDays: number;
+  retentionIntervalMs: number;
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -151,6 +159,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
+    retentionDays: e.TASKLOG_RETENTION_DAYS,
+    retentionIntervalMs: e.TASKLOG_RETENTION_INTERVAL_MS,
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };
@@ -176,6 +186,8 @@ const ConfigSchema = z.object({
   schedulerIntervalMs: Rule.schedulerIntervalMs,
   schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
   stallWindowMs: Rule.stallWindowMs,
+  retentionDays: Rule.retentionDays,
+  retentionIntervalMs: Rule.retentionIntervalMs,
   apiKeys: z.record(Rule.apiKey, Rule.tenant),
   logLevel: Rule.logLevel,
   // Checked by the scheduler's own schema at startup, where an error can name the schedule.

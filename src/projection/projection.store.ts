@@ -163,17 +163,22 @@ export class ProjectionStore {
         [JSON.stringify(records)],
       );
     }
-    const history = batch.map(({ event, offset }) => ({
-      event_id: event.id,
-      task_id: event.taskId,
-      tenant_id: event.tenantId,
-      type: event.type,
-      at: event.at,
-      attempt: event.attempt,
-      data: event.data,
-      partition,
-      offset,
-    }));
+    // An event of a task without a row (deleted, or its enqueue never projected) has no task to
+    // belong to: it stays in Kafka only, so a deleted task leaves neither a half row nor orphan history.
+    const history = batch
+      .filter(({ event }) => states.get(event.taskId))
+      .map(({ event, offset }) => ({
+        event_id: event.id,
+        task_id: event.taskId,
+        tenant_id: event.tenantId,
+        type: event.type,
+        at: event.at,
+        attempt: event.attempt,
+        data: event.data,
+        partition,
+        offset,
+      }));
+    if (history.length === 0) return;
     await trx.raw(
       `insert into task_events (event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset")
        select event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset"
