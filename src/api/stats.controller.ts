@@ -30,9 +30,8 @@ export class StatsController {
     const [workers, lag] = await Promise.all([this.liveWorkers(), this.laneLag()]);
     try {
       const [q, s] = await Promise.all([this.db.queries(), this.db.statsQueries()]);
-      const [byStatus, byType, stalled, windows, depths] = await Promise.all([
-        q.countByStatus(tenantId),
-        q.countByType(tenantId),
+      const [{ byStatus, byType }, stalled, windows, depths] = await Promise.all([
+        s.counts(tenantId),
         workers ? q.stalled(tenantId, workers, this.config.stallWindowMs) : null,
         s.windows(tenantId),
         s.laneDepths(tenantId),

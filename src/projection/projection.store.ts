@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { TaskEvent } from '../events';
 import { evolve, TaskState } from '../domain';
 import { toStorableText } from '../common/storable';
+import { CountDeltas, countedRow } from './task-counts';
 import { recordToState, stateToRecord, storableRecord, TASK_COLUMNS } from './task-row.mapper';
 
 export interface PositionedEvent {
@@ -115,10 +116,13 @@ export class ProjectionStore {
 
   private async insertPlaceholder(trx: Knex.Transaction, state: TaskState, mark: string): Promise<void> {
     const record = storableRecord(stateToRecord(state));
-    await trx.raw(
-      `insert into tasks (${columnList}, "projection_error", "projected_at") select ${columnList}, ?::jsonb, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType}) on conflict (id) do nothing`,
+    const inserted = await trx.raw(
+      `insert into tasks (${columnList}, "projection_error", "projected_at") select ${columnList}, ?::jsonb, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType}) on conflict (id) do nothing returning tenant_id, type, status, priority`,
       [mark, JSON.stringify([record])],
     );
+    const counts = new CountDeltas();
+    for (const row of inserted.rows) counts.add(countedRow(row));
+    await counts.apply(trx);
   }
 
   private async lockCheckpoint(trx: Knex.Transaction, projection: string, topic: string, partition: number): Promise<number> {
@@ -145,6 +149,7 @@ export class ProjectionStore {
     const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) for update`, [ids]);
     const states = new Map<string, TaskState | null>();
     for (const row of current.rows) states.set(String(row.id), recordToState(row));
+    const initial = new Map(states);
     const changed = new Set<string>();
     for (const { event } of batch) {
       const before = states.get(event.taskId) ?? null;
@@ -155,6 +160,8 @@ export class ProjectionStore {
         if (after) transitions.push([before, after, event]);
       }
     }
+    const counts = new CountDeltas();
+    for (const id of changed) counts.move(initial.get(id), states.get(id));
     const records = [...changed].map((id) => stateToRecord(states.get(id)!));
     if (records.length > 0) {
       await trx.raw(
@@ -178,6 +185,7 @@ export class ProjectionStore {
         partition,
         offset,
       }));
+    await counts.apply(trx);
     if (history.length === 0) return;
     await trx.raw(
       `insert into task_events (event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset")

@@ -1,6 +1,9 @@
 import { Knex } from '@mikro-orm/knex';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { TERMINAL_STATUSES } from '../domain';
+import { CountDeltas, countedRow } from './task-counts';
+
+const COUNTED = 'id, tenant_id, type, status, priority';
 
 export type DeleteOutcome = 'deleted' | 'unfinished' | 'absent';
 
@@ -20,13 +23,14 @@ export class TaskDeletion {
   /** Deletes one tenant's finished task; says why not otherwise. */
   async deleteFinished(tenantId: string, id: string): Promise<DeleteOutcome> {
     return this.knex.transaction(async (trx) => {
-      const gone = await trx.raw(`delete from tasks where id = ? and tenant_id = ? and status = any(?::text[]) returning id`, [
+      const gone = await trx.raw(`delete from tasks where id = ? and tenant_id = ? and status = any(?::text[]) returning ${COUNTED}`, [
         id,
         tenantId,
         [...TERMINAL_STATUSES],
       ]);
       if (gone.rowCount > 0) {
         await trx.raw(`delete from task_events where task_id = ?`, [id]);
+        await uncount(trx, gone.rows);
         return 'deleted';
       }
       const left = await trx.raw(`select 1 from tasks where id = ? and tenant_id = ?`, [id, tenantId]);
@@ -44,13 +48,20 @@ export class TaskDeletion {
       const gone = await trx.raw(
         `delete from tasks where id in (
            select id from tasks where status = any(?::text[]) and finished_at < ? order by finished_at limit ? for update skip locked)
-         returning id`,
+         returning ${COUNTED}`,
         [[...TERMINAL_STATUSES], cutoff, limit],
       );
       const ids = gone.rows.map((r: { id: string }) => r.id);
       if (ids.length === 0) return { tasks: 0, events: 0 };
       const events = await trx.raw(`delete from task_events where task_id = any(?::uuid[])`, [ids]);
+      await uncount(trx, gone.rows);
       return { tasks: ids.length, events: events.rowCount ?? 0 };
     });
   }
+}
+
+function uncount(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
+  const counts = new CountDeltas();
+  for (const row of rows) counts.remove(countedRow(row));
+  return counts.apply(trx);
 }

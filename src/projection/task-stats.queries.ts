@@ -31,7 +31,8 @@ export interface LaneDepth {
 }
 
 /**
- * The finished-task windows of `GET /v1/stats` and the queue depth per lane, for one tenant.
+ * The numbers of `GET /v1/stats` for one tenant: counts and queue depth from task_counts, and
+ * the finished-task windows.
  * The windows read only tasks finished in the last 24 hours through tasks_tenant_finished_idx
  * (partial on finished_at, covering type, status, started_at and attempt), so their cost follows
  * a day's volume, not the table's size.
@@ -99,17 +100,33 @@ export class TaskStatsQueries {
     return out;
   }
 
-  /** Queued tasks per lane and priority (served by tasks_tenant_status_id_idx). */
+  /** Tasks by status, and by type then status, from the task_counts tally (a few rows per tenant). */
+  async counts(tenantId: string): Promise<{ byStatus: Record<string, number>; byType: Record<string, Record<string, number>> }> {
+    const res = await this.knex.raw(
+      `select type, status, sum(n)::bigint as n from task_counts where tenant_id = ? and n <> 0 group by type, status`,
+      [tenantId],
+    );
+    const byStatus: Record<string, number> = {};
+    const byType: Record<string, Record<string, number>> = {};
+    for (const r of res.rows as { type: string; status: string; n: string }[]) {
+      const n = Number(r.n);
+      byStatus[r.status] = (byStatus[r.status] ?? 0) + n;
+      (byType[r.type] ??= {})[r.status] = n;
+    }
+    return { byStatus, byType };
+  }
+
+  /** Queued tasks (run command published, not started) per lane and priority, from task_counts. */
   async laneDepths(tenantId: string): Promise<Record<'high' | 'normal' | 'low', LaneDepth>> {
     const res = await this.knex.raw(
-      `select priority, count(*)::int as n from tasks where tenant_id = ? and status = 'queued' group by priority`,
+      `select priority, sum(n)::bigint as n from task_counts where tenant_id = ? and status = 'queued' and n <> 0 group by priority`,
       [tenantId],
     );
     const out = { high: empty(), normal: empty(), low: empty() };
-    for (const r of res.rows as { priority: number; n: number }[]) {
+    for (const r of res.rows as { priority: number; n: string }[]) {
       const lane = out[laneFor(r.priority)];
-      lane.depth += r.n;
-      lane.byPriority[String(r.priority)] = r.n;
+      lane.depth += Number(r.n);
+      lane.byPriority[String(r.priority)] = Number(r.n);
     }
     return out;
   }

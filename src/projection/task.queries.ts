@@ -94,18 +94,4 @@ export class TaskQueries {
     const ids = res.rows.map((r: { id: string }) => String(r.id));
     return { count: ids.length, taskIds: ids.slice(0, 20) };
   }
-
-  async countByStatus(tenantId: string): Promise<Record<string, number>> {
-    const res = await this.knex.raw(`select status, count(*)::int as n from tasks where tenant_id = ? group by status`, [tenantId]);
-    return Object.fromEntries(res.rows.map((r: { status: string; n: number }) => [r.status, r.n]));
-  }
-
-  async countByType(tenantId: string): Promise<Record<string, Record<string, number>>> {
-    const res = await this.knex.raw(`select type, status, count(*)::int as n from tasks where tenant_id = ? group by type, status`, [
-      tenantId,
-    ]);
-    const out: Record<string, Record<string, number>> = {};
-    for (const r of res.rows as { type: string; status: string; n: number }[]) (out[r.type] ??= {})[r.status] = r.n;
-    return out;
-  }
 }
