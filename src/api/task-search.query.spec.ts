@@ -34,6 +34,12 @@ describe('the task search query', () => {
     expect(page).toEqual({ sort: 'finishedAt', order: 'asc', limit: 50, cursor: undefined });
   });
 
+  it('takes __proto__ as a plain label or payload key', () => {
+    const { filter } = parseSearchQuery({ 'label.__proto__': 'x', 'payload.__proto__': '1' }, 't');
+    expect(JSON.stringify(filter.labels)).toBe('{"__proto__":"x"}');
+    expect(filter.payload).toEqual([{ path: ['__proto__'], candidates: [1, '1'] }]);
+  });
+
   it('keeps a value that only looks numeric as text', () => {
     expect(parseSearchQuery({ 'payload.zip': '007' }, 't').filter.payload).toEqual([{ path: ['zip'], candidates: ['007'] }]);
   });

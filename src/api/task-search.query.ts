@@ -19,7 +19,8 @@ export function parseSearchQuery(query: unknown, tenantId: string): { filter: Ta
   const fixed: Record<string, unknown> = {};
   const issues: Issue[] = [];
   const payload: PayloadMatch[] = [];
-  const labels: Record<string, string> = {};
+  // No prototype: a label named __proto__ is a label like any other.
+  const labels: Record<string, string> = Object.create(null);
   let fields = 0;
   for (const [key, value] of Object.entries(raw)) {
     const prefix = key.startsWith('payload.') ? 'payload.' : key.startsWith('label.') ? 'label.' : null;

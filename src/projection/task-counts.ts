@@ -10,7 +10,7 @@ export interface CountedTask {
 
 /**
  * Changes to task_counts gathered over one transaction, written in one upsert. Keys are written
- * in a fixed order so two transactions touching the same counters never deadlock; callers take
+ * in key order (sorted in SQL) so two transactions touching the same counters never deadlock; callers take
  * their task row locks before this, so the counter rows are held only at the end.
  */
 export class CountDeltas {
@@ -46,8 +46,8 @@ export class CountDeltas {
     if (rows.length === 0) return;
     await trx.raw(
       `insert into task_counts (tenant_id, type, status, priority, n)
-       select tenant_id, type, status, priority, n from jsonb_to_recordset(?::jsonb) with ordinality as x(tenant_id text, type text, status text, priority smallint, n bigint, i bigint)
-       order by i
+       select tenant_id, type, status, priority, n from jsonb_to_recordset(?::jsonb) as x(tenant_id text, type text, status text, priority smallint, n bigint)
+       order by tenant_id, type, status, priority
        on conflict (tenant_id, type, status, priority) do update set n = task_counts.n + excluded.n`,
       [JSON.stringify(rows)],
     );
