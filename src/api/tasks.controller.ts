@@ -84,7 +84,8 @@ export class TasksController {
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id') id: string, @Tenant() tenantId: string): Promise<void> {
-    const outcome = await this.read((db) => db.deletion()).then((d) => d.deleteFinished(tenantId, this.taskId(id)));
+    const taskId = this.taskId(id);
+    const outcome = await this.read((db) => db.deletion()).then((d) => d.deleteFinished(tenantId, taskId));
     if (outcome === 'absent') throw notFound(id);
     if (outcome === 'unfinished') throw new TasklogError(ErrorCode.TASK_STATE_CONFLICT, `task ${id} has not finished`, { taskId: id });
   }
