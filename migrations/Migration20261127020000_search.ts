@@ -23,9 +23,7 @@ export class Migration20261127020000_search extends Migration {
     this.addSql(
       `create table "task_counts" ("tenant_id" text not null, "type" text not null, "status" text not null, "priority" smallint not null, "n" bigint not null, constraint "task_counts_pkey" primary key ("tenant_id", "type", "status", "priority"));`,
     );
-    this.addSql(
-      `insert into "task_counts" select "tenant_id", "type", "status", "priority", count(*) from "tasks" group by 1, 2, 3, 4;`,
-    );
+    this.addSql(`insert into "task_counts" select "tenant_id", "type", "status", "priority", count(*) from "tasks" group by 1, 2, 3, 4;`);
   }
 
   override async down(): Promise<void> {
