@@ -9,6 +9,7 @@ import { Migration20261126040000_redelivered } from './Migration20261126040000_r
 import { Migration20261126050000_schedules } from './Migration20261126050000_schedules';
 import { Migration20261127010000_api_keys } from './Migration20261127010000_api_keys';
 import { Migration20261127030000_stream_index } from './Migration20261127030000_stream_index';
+import { Migration20261127020000_search } from './Migration20261127020000_search';
 
 export const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261126050000_schedules', class: Migration20261126050000_schedules },
   { name: 'Migration20261127010000_api_keys', class: Migration20261127010000_api_keys },
   { name: 'Migration20261127030000_stream_index', class: Migration20261127030000_stream_index },
+  { name: 'Migration20261127020000_search', class: Migration20261127020000_search },
 ];

@@ -11,7 +11,13 @@ describe('list query and path parsing', () => {
   });
 
   it('still parses a good query', () => {
-    expect(parseInput(ListQuery, { type: 'a, b', status: 'queued' }, 'query')).toEqual({ type: ['a', 'b'], status: ['queued'], limit: 50 });
+    expect(parseInput(ListQuery, { type: 'a, b', status: ['queued', 'failed,cancelled'] }, 'query')).toEqual({
+      type: ['a', 'b'],
+      status: ['queued', 'failed', 'cancelled'],
+      sort: 'createdAt',
+      order: 'desc',
+      limit: 50,
+    });
   });
 
   it('refuses a path id holding a NUL, naming the id', () => {

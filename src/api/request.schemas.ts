@@ -16,21 +16,40 @@ const storableText = z.string().superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const csv = storableText
-  .transform((s) =>
-    s
-      .split(',')
+/** A list parameter: comma-separated, repeated (`status=a&status=b`), or both. */
+const many = z
+  .union([storableText, z.array(storableText)])
+  .transform((v) =>
+    (Array.isArray(v) ? v : [v])
+      .flatMap((s) => s.split(','))
       .map((x) => x.trim())
       .filter(Boolean),
   )
   .optional();
 
-export const ListQuery = z.object({
-  status: csv.pipe(z.array(z.enum(Object.values(TaskStatus) as [string, ...string[]])).optional()),
-  type: csv,
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: storableText.pipe(z.uuid()).optional(),
-});
+const instant = storableText.pipe(z.iso.datetime({ offset: true, message: 'expected an ISO 8601 time with offset' })).optional();
+
+/**
+ * `GET /v1/tasks` and `/v1/tasks/count` besides their `payload.<path>=` and `label.<key>=`
+ * filters (see api/task-search.query.ts). Unknown parameters are refused, so a typo is not
+ * silently a filter that matches everything.
+ */
+export const ListQuery = z
+  .object({
+    status: many.pipe(z.array(z.enum(Object.values(TaskStatus) as [string, ...string[]])).optional()),
+    type: many,
+    /** `key:value`; several must all match. */
+    label: many.pipe(z.array(z.string().regex(/^[^:]+:/, 'expected key:value')).optional()),
+    createdFrom: instant,
+    createdTo: instant,
+    finishedFrom: instant,
+    finishedTo: instant,
+    sort: z.enum(['createdAt', 'finishedAt']).default('createdAt'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: storableText.pipe(z.string().max(500)).optional(),
+  })
+  .strict();
 
 /** A path id that can be looked up at all; one that is not a task id then answers 404. */
 export const PathText = storableText;
@@ -60,7 +79,14 @@ export const CancelBody = CancelOptionsSchema.pick({ reason: true }).strict();
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw invalidInput(
+    what,
+    r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}
+
+/** The 400 for input with these problems, each naming where it is. */
+export function invalidInput(what: string, issues: { path: string; message: string }[]): TasklogError {
   const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  throw new TasklogError(ErrorCode.INVALID_INPUT, `invalid ${what}: ${detail}`, { issues });
+  return new TasklogError(ErrorCode.INVALID_INPUT, `invalid ${what}: ${detail}`, { issues });
 }

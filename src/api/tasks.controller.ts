@@ -1,15 +1,16 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Delete, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { DatabaseService } from '../projection/database.service';
-import { CancelBody, EnqueueBody, ListQuery, parseInput, PathText, RetryBody, TaskIdParam } from './request.schemas';
+import { CancelBody, EnqueueBody, parseInput, PathText, RetryBody, TaskIdParam } from './request.schemas';
 import { JsonBodyGuard } from './json-body.guard';
 import { ApiProblems } from './problem.schemas';
 import { CancelBodyDto, EnqueueBodyDto, ListQueryDto, RetryBodyDto } from './request.dtos';
 import { TaskDto, TaskListDto } from './response.schemas';
 import { TenantScoped } from './tenant-scoped.decorator';
+import { parseSearchQuery } from './task-search.query';
 import { taskView } from './task.view';
 import { Tenant } from './tenant';
 
@@ -40,14 +41,24 @@ export class TasksController {
     return taskView(task);
   }
 
+  /** Search: filters, sort and cursor as in api/task-search.query.ts. */
   @Get()
   @RequireScope('read')
   @ApiQuery({ type: ListQueryDto })
   @ApiOkResponse({ type: TaskListDto, description: 'a page of tasks, newest first' })
   async list(@Query() query: unknown, @Tenant() tenantId: string) {
-    const q = parseInput(ListQuery, query, 'query');
-    const page = await (await this.queries()).list({ tenantId, status: q.status, type: q.type, limit: q.limit, after: q.cursor });
-    return { items: page.items.map(taskView), nextCursor: page.nextCursor };
+    const { filter, page } = parseSearchQuery(query, tenantId);
+    const found = await this.read((db) => db.search()).then((s) => s.list(filter, page));
+    return { items: found.items.map(taskView), nextCursor: found.nextCursor };
+  }
+
+  @Get('count')
+  @RequireScope('read')
+  @ApiQuery({ type: ListQueryDto })
+  @ApiOkResponse({ description: 'how many tasks match the same filters as the list: { count }' })
+  async count(@Query() query: unknown, @Tenant() tenantId: string) {
+    const { filter } = parseSearchQuery(query, tenantId);
+    return { count: await this.read((db) => db.search()).then((s) => s.count(filter)) };
   }
 
   @Get(':id')
@@ -100,15 +111,31 @@ export class TasksController {
     return taskView(await this.client.cancel(tenantId, this.taskId(id), { reason, requestedBy: `tenant:${tenantId}` }));
   }
 
+  /** Deletes a finished task's row and history (its events stay in Kafka): 204, 409 while unfinished. */
+  @Delete(':id')
+  @HttpCode(204)
+  @RequireScope('admin')
+  @ApiProblems(404, 409)
+  async remove(@Param('id') id: string, @Tenant() tenantId: string): Promise<void> {
+    const taskId = this.taskId(id);
+    const outcome = await this.read((db) => db.deletion()).then((d) => d.deleteFinished(tenantId, taskId));
+    if (outcome === 'absent') throw notFound(id);
+    if (outcome === 'unfinished') throw new TasklogError(ErrorCode.TASK_STATE_CONFLICT, `task ${id} has not finished`, { taskId: id });
+  }
+
   private taskId(id: string): string {
     parseInput(PathText, id, 'id');
     if (!TaskIdParam.safeParse(id).success) throw notFound(id);
     return id;
   }
 
-  private async queries() {
+  private queries() {
+    return this.read((db) => db.queries());
+  }
+
+  private async read<T>(open: (db: DatabaseService) => Promise<T>): Promise<T> {
     try {
-      return await this.db.queries();
+      return await open(this.db);
     } catch (e) {
       throw new TasklogError(ErrorCode.DATABASE_UNAVAILABLE, `the read model is unreachable: ${(e as Error).message}`);
     }

@@ -32,6 +32,8 @@ const Rule = {
   stallWindowMs: int(1000, 86_400_000),
   sseKeepAliveMs: int(100, 3_600_000),
   heartbeatIntervalMs: int(100, 60000),
+  retentionDays: int(1, 36500),
+  retentionIntervalMs: int(100, 86_400_000),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   /** What an env key maps to: its tenant, optionally `:read`, `:write` or `:admin` (default admin). */
@@ -88,6 +90,10 @@ export const EnvSchema = z.object({
   TASKLOG_SSE_KEEPALIVE_MS: Rule.sseKeepAliveMs.default(15000),
   /** How often a worker announces itself on `<prefix>.workers`; it drops out of `GET /v1/workers` after 3 missed. */
   TASKLOG_HEARTBEAT_INTERVAL_MS: Rule.heartbeatIntervalMs.default(10000),
+  /** Finished tasks and their history leave Postgres this many days after they finished (events stay in Kafka). */
+  TASKLOG_RETENTION_DAYS: Rule.retentionDays.default(30),
+  /** How often the scheduler leader deletes a round of expired finished tasks. */
+  TASKLOG_RETENTION_INTERVAL_MS: Rule.retentionIntervalMs.default(60000),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -125,6 +131,8 @@ export type TasklogConfig = {
   stallWindowMs: number;
   sseKeepAliveMs: number;
   heartbeatIntervalMs: number;
+  retentionDays: number;
+  retentionIntervalMs: number;
   /**
    * API key -> `tenant` or `tenant:scope` (scope read, write or admin; admin when left out). With
    * none here and none stored (`tasklog api-key create`), every request belongs to tenant `default`.
@@ -174,6 +182,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
     sseKeepAliveMs: e.TASKLOG_SSE_KEEPALIVE_MS,
     heartbeatIntervalMs: e.TASKLOG_HEARTBEAT_INTERVAL_MS,
+    retentionDays: e.TASKLOG_RETENTION_DAYS,
+    retentionIntervalMs: e.TASKLOG_RETENTION_INTERVAL_MS,
     // A key has no colon, so the first one ends it.
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)])),
     rateLimit: e.TASKLOG_RATE_LIMIT,
@@ -204,6 +214,8 @@ const ConfigSchema = z.object({
   stallWindowMs: Rule.stallWindowMs,
   sseKeepAliveMs: Rule.sseKeepAliveMs,
   heartbeatIntervalMs: Rule.heartbeatIntervalMs,
+  retentionDays: Rule.retentionDays,
+  retentionIntervalMs: Rule.retentionIntervalMs,
   apiKeys: z.record(Rule.apiKey, Rule.keyOwner),
   rateLimit: Rule.rateLimit,
   rateLimitWindowMs: Rule.rateLimitWindowMs,

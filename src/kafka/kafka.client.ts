@@ -91,6 +91,30 @@ export class KafkaClient {
     }
   }
 
+  /**
+   * How far a group is behind on each topic: the end offsets minus the group's committed ones,
+   * summed over partitions (a partition the group never committed counts from its start).
+   */
+  async groupLag(groupId: string, topics: string[]): Promise<Record<string, number>> {
+    const admin = this.admin();
+    await admin.connect();
+    try {
+      const committed = await admin.fetchOffsets({ groupId, topics });
+      const out: Record<string, number> = {};
+      for (const { topic, partitions } of committed) {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const at = new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
+        out[topic] = ends.reduce((sum, e) => {
+          const done = at.get(e.partition) ?? -1;
+          return sum + Math.max(0, Number(e.high) - (done >= 0 ? done : Number(e.low)));
+        }, 0);
+      }
+      return out;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** The member tags (worker ids) of a group's live members; empty when the group has none. */
   async liveMemberTags(groupId: string): Promise<string[]> {
     const admin = this.admin();

@@ -7,6 +7,9 @@ import { DeadLetterQueries } from './dead-letter.queries';
 import { DeadLetterStore } from './dead-letter.store';
 import { createOrm, migrate } from './orm.factory';
 import { ProjectionStore, TransitionObserver } from './projection.store';
+import { TaskDeletion } from './task-deletion';
+import { TaskSearch } from './task-search';
+import { TaskStatsQueries } from './task-stats.queries';
 import { TaskQueries } from './task.queries';
 
 /** The process's MikroORM instance, created lazily so a worker-only process needs no database. */
@@ -43,6 +46,18 @@ export class DatabaseService implements OnApplicationShutdown {
 
   async queries(): Promise<TaskQueries> {
     return new TaskQueries(await this.get());
+  }
+
+  async search(): Promise<TaskSearch> {
+    return new TaskSearch(await this.get());
+  }
+
+  async statsQueries(): Promise<TaskStatsQueries> {
+    return new TaskStatsQueries(await this.get());
+  }
+
+  async deletion(): Promise<TaskDeletion> {
+    return new TaskDeletion(await this.get());
   }
 
   async store(observer?: TransitionObserver): Promise<ProjectionStore> {

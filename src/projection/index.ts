@@ -11,3 +11,6 @@ export * from './dead-letter-record.mapper';
 export * from './dead-letter.queries';
 export * from './dead-letter.store';
 export * from './dead-letter.consumer';
+export * from './task-search';
+export * from './task-stats.queries';
+export * from './task-deletion';

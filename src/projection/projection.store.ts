@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { TaskEvent } from '../events';
 import { evolve, TaskState } from '../domain';
 import { toStorableText } from '../common/storable';
+import { CountDeltas, countedRow } from './task-counts';
 import { recordToState, stateToRecord, storableRecord, TASK_COLUMNS } from './task-row.mapper';
 import { notifyProjected, streamChannel } from './stream-notify';
 
@@ -123,10 +124,13 @@ export class ProjectionStore {
 
   private async insertPlaceholder(trx: Knex.Transaction, state: TaskState, mark: string): Promise<void> {
     const record = storableRecord(stateToRecord(state));
-    await trx.raw(
-      `insert into tasks (${columnList}, "projection_error", "projected_at") select ${columnList}, ?::jsonb, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType}) on conflict (id) do nothing`,
+    const inserted = await trx.raw(
+      `insert into tasks (${columnList}, "projection_error", "projected_at") select ${columnList}, ?::jsonb, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType}) on conflict (id) do nothing returning tenant_id, type, status, priority`,
       [mark, JSON.stringify([record])],
     );
+    const counts = new CountDeltas();
+    for (const row of inserted.rows) counts.add(countedRow(row));
+    await counts.apply(trx);
   }
 
   private async lockCheckpoint(trx: Knex.Transaction, projection: string, topic: string, partition: number): Promise<number> {
@@ -155,15 +159,16 @@ export class ProjectionStore {
     transitions: Transition[],
     history: boolean,
   ): Promise<void> {
-    const ids = [...new Set(batch.map((b) => b.event.taskId))];
+    const ids = [...new Set(batch.map((b) => b.event.taskId))].sort();
+    // A lane's preview and the events topic are read by two consumers (ADR 0009) and can touch
+    // the same task in concurrent transactions. A per-task lock, taken in id order (no deadlock),
+    // makes the later one see the earlier one's committed row, so the state and task_counts
+    // move from what is really there.
+    await trx.raw(`select pg_advisory_xact_lock(hashtextextended(id, 7)) from unnest(?::text[]) as id`, [ids]);
+    const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) order by id for update`, [ids]);
     const states = new Map<string, TaskState | null>();
-    // A lane's preview only ever inserts a missing row, so it needs no current rows. Otherwise rows
-    // are locked and written in id order: the preview and the events topic can touch the same
-    // tasks in concurrent transactions, and one order means no deadlock between them.
-    if (history) {
-      const current = await trx.raw(`select * from tasks where id = any(?::uuid[]) order by id for update`, [ids]);
-      for (const row of current.rows) states.set(String(row.id), recordToState(row));
-    }
+    for (const row of current.rows) states.set(String(row.id), recordToState(row));
+    const initial = new Map(states);
     const changed = new Set<string>();
     for (const { event } of batch) {
       const before = states.get(event.taskId) ?? null;
@@ -174,39 +179,35 @@ export class ProjectionStore {
         if (after) transitions.push([before, after, event]);
       }
     }
+    const counts = new CountDeltas();
+    for (const id of changed) counts.move(initial.get(id), states.get(id));
     const records = [...changed].sort().map((id) => stateToRecord(states.get(id)!));
-    if (!history) {
-      if (records.length === 0) return;
-      // A lane's preview only ever creates a row, from its own events alone: a row that exists
-      // (the events topic wrote it, before or meanwhile) is newer, and is kept.
-      const inserted = await trx.raw(
-        `insert into tasks (${columnList}, "projected_at") select ${columnList}, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
-         on conflict (id) do nothing returning id`,
-        [JSON.stringify(records)],
-      );
-      const created = new Set(inserted.rows.map((r: { id: string }) => String(r.id)));
-      const mine = transitions.filter(([, after]) => created.has(after.id));
-      transitions.splice(0, transitions.length, ...mine);
-      return;
-    }
     if (records.length > 0) {
+      // A preview only ever creates a row (an existing one was read above and is newer).
       await trx.raw(
         `insert into tasks (${columnList}, "projected_at") select ${columnList}, clock_timestamp() from jsonb_to_recordset(?::jsonb) as x(${recordsetType})
-         on conflict (id) do update set ${updateList}`,
+         on conflict (id) do ${history ? `update set ${updateList}` : 'nothing'}`,
         [JSON.stringify(records)],
       );
     }
-    const rows = batch.map(({ event, offset }) => ({
-      event_id: event.id,
-      task_id: event.taskId,
-      tenant_id: event.tenantId,
-      type: event.type,
-      at: event.at,
-      attempt: event.attempt,
-      data: event.data,
-      partition,
-      offset,
-    }));
+    await counts.apply(trx);
+    if (!history) return;
+    // An event of a task without a row (deleted, or its enqueue never projected) has no task to
+    // belong to: it stays in Kafka only, so a deleted task leaves neither a half row nor orphan history.
+    const rows = batch
+      .filter(({ event }) => states.get(event.taskId))
+      .map(({ event, offset }) => ({
+        event_id: event.id,
+        task_id: event.taskId,
+        tenant_id: event.tenantId,
+        type: event.type,
+        at: event.at,
+        attempt: event.attempt,
+        data: event.data,
+        partition,
+        offset,
+      }));
+    if (rows.length === 0) return;
     await trx.raw(
       `insert into task_events (event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset")
        select event_id, task_id, tenant_id, type, at, attempt, data, partition, "offset"

@@ -2,15 +2,6 @@ import { Knex } from '@mikro-orm/knex';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ProjectedTask, recordToProjectedTask } from './task-row.mapper';
 
-export interface TaskListFilter {
-  tenantId: string;
-  status?: string[];
-  type?: string[];
-  limit: number;
-  /** Id of the last task of the previous page; ids are UUID v7 so they sort by creation. */
-  after?: string;
-}
-
 export interface HistoryEntry {
   id: string;
   type: string;
@@ -21,7 +12,7 @@ export interface HistoryEntry {
   offset: string;
 }
 
-/** Reads of the projection, always scoped to one tenant. */
+/** Reads of the projection, always scoped to one tenant (the search is TaskSearch). */
 export class TaskQueries {
   constructor(private readonly orm: MikroORM) {}
 
@@ -32,28 +23,6 @@ export class TaskQueries {
   async get(tenantId: string, id: string): Promise<ProjectedTask | null> {
     const res = await this.knex.raw(`select * from tasks where id = ? and tenant_id = ?`, [id, tenantId]);
     return res.rows.length ? recordToProjectedTask(res.rows[0]) : null;
-  }
-
-  async list(f: TaskListFilter): Promise<{ items: ProjectedTask[]; nextCursor: string | null }> {
-    const where: string[] = ['tenant_id = ?'];
-    const params: Knex.RawBinding[] = [f.tenantId];
-    if (f.status?.length) {
-      where.push('status = any(?::text[])');
-      params.push(f.status);
-    }
-    if (f.type?.length) {
-      where.push('type = any(?::text[])');
-      params.push(f.type);
-    }
-    if (f.after) {
-      where.push('id < ?');
-      params.push(f.after);
-    }
-    params.push(f.limit + 1);
-    const res = await this.knex.raw(`select * from tasks where ${where.join(' and ')} order by id desc limit ?`, params);
-    const rows = res.rows.slice(0, f.limit).map(recordToProjectedTask);
-    const nextCursor = res.rows.length > f.limit ? rows[rows.length - 1].id : null;
-    return { items: rows, nextCursor };
   }
 
   /** The attempt budget the task was enqueued with (its `task.enqueued` event). */
@@ -93,19 +62,5 @@ export class TaskQueries {
     );
     const ids = res.rows.map((r: { id: string }) => String(r.id));
     return { count: ids.length, taskIds: ids.slice(0, 20) };
-  }
-
-  async countByStatus(tenantId: string): Promise<Record<string, number>> {
-    const res = await this.knex.raw(`select status, count(*)::int as n from tasks where tenant_id = ? group by status`, [tenantId]);
-    return Object.fromEntries(res.rows.map((r: { status: string; n: number }) => [r.status, r.n]));
-  }
-
-  async countByType(tenantId: string): Promise<Record<string, Record<string, number>>> {
-    const res = await this.knex.raw(`select type, status, count(*)::int as n from tasks where tenant_id = ? group by type, status`, [
-      tenantId,
-    ]);
-    const out: Record<string, Record<string, number>> = {};
-    for (const r of res.rows as { type: string; status: string; n: number }[]) (out[r.type] ??= {})[r.status] = r.n;
-    return out;
   }
 }

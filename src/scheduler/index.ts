@@ -11,3 +11,4 @@ export * from './schedules/schedule.service';
 export * from './schedules/schedule-definition';
 export * from './schedules/misfire-policy';
 export * from './schedules/cron-spec';
+export * from './retention-sweeper';

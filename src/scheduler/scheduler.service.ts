@@ -8,6 +8,7 @@ import { DatabaseService } from '../projection/database.service';
 import { DueDispatcher } from './due-dispatcher';
 import { findDueTasks } from './due-tasks.query';
 import { ExpirySweeper } from './expiry-sweeper';
+import { RetentionSweeper } from './retention-sweeper';
 import { findTasksToSweep } from './sweep-tasks.query';
 import { LeaderLock } from './leader-lock';
 import { RecurringExplorer } from './schedules/recurring.explorer';
@@ -17,13 +18,15 @@ export const LEADER_INTERVAL = 'tasklog.scheduler.leader';
 export const DISPATCH_INTERVAL = 'tasklog.scheduler.dispatch';
 export const SWEEP_INTERVAL = 'tasklog.scheduler.sweep';
 export const CRON_INTERVAL = 'tasklog.scheduler.cron';
+export const RETENTION_INTERVAL = 'tasklog.scheduler.retention';
 /** Due tasks read per tick; more wait for the next tick. */
 const BATCH = 2000;
 
 /**
  * The scheduler role: one leader across processes (a Postgres advisory lock), standbys retry
  * every leader interval. The leader queues delayed tasks and retries when they are due, and
- * ends tasks not started by their deadline (and retries whose cancel was requested). Its
+ * ends tasks not started by their deadline (and retries whose cancel was requested), and
+ * deletes finished tasks past TASKLOG_RETENTION_DAYS. Its
  * loops are `SchedulerRegistry` intervals, visible and stoppable the Nest way.
  */
 @Injectable()
@@ -31,9 +34,11 @@ export class SchedulerService implements BeforeApplicationShutdown {
   private lock: LeaderLock | null = null;
   private dispatcher: DueDispatcher | null = null;
   private sweeper: ExpirySweeper | null = null;
+  private retention: RetentionSweeper | null = null;
   private ticking = false;
   private sweeping = false;
   private evaluating = false;
+  private purging = false;
   private readonly log: JsonLogger;
 
   constructor(
@@ -68,6 +73,11 @@ export class SchedulerService implements BeforeApplicationShutdown {
       publish: (group) => this.kafka.transactional.publish(group),
       now: () => this.clock.now(),
     });
+    this.retention = new RetentionSweeper({
+      purge: async (cutoff, limit) => (await this.db.deletion()).purgeFinishedBefore(cutoff, limit),
+      now: () => this.clock.now(),
+      retentionDays: this.config.retentionDays,
+    });
     // Code schedules by name (tenant `default`): every scheduler process writes the same rows.
     for (const def of this.recurring.definitions) await this.schedules.create('default', def, 'code');
     await this.leaderTick();
@@ -87,10 +97,14 @@ export class SchedulerService implements BeforeApplicationShutdown {
       SWEEP_INTERVAL,
       setInterval(() => void this.sweepTick(), this.config.schedulerIntervalMs),
     );
+    this.registry.addInterval(
+      RETENTION_INTERVAL,
+      setInterval(() => void this.retentionTick(), this.config.retentionIntervalMs),
+    );
   }
 
   async stop(): Promise<void> {
-    for (const name of [LEADER_INTERVAL, DISPATCH_INTERVAL, SWEEP_INTERVAL, CRON_INTERVAL]) {
+    for (const name of [LEADER_INTERVAL, DISPATCH_INTERVAL, SWEEP_INTERVAL, CRON_INTERVAL, RETENTION_INTERVAL]) {
       if (this.registry.doesExist('interval', name)) this.registry.deleteInterval(name);
     }
     await this.lock?.release();
@@ -140,6 +154,26 @@ export class SchedulerService implements BeforeApplicationShutdown {
       this.log.write('warn', 'sweeping expired tasks failed; next tick retries', { error: (e as Error).message });
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  /** Deletes finished tasks past the retention, in short batches. */
+  private async retentionTick(): Promise<void> {
+    if (this.purging || !this.isLeader || !this.retention) return;
+    this.purging = true;
+    try {
+      const done = await this.retention.sweep();
+      if (done.tasks > 0) {
+        this.log.write('info', 'retention deleted finished tasks', {
+          tasks: done.tasks,
+          historyRows: done.events,
+          finishedBefore: done.cutoff.toISOString(),
+        });
+      }
+    } catch (e) {
+      this.log.write('warn', 'deleting finished tasks past retention failed; next tick retries', { error: (e as Error).message });
+    } finally {
+      this.purging = false;
     }
   }
 

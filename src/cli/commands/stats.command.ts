@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { TaskQueries } from '../../projection/task.queries';
+import { TaskStatsQueries } from '../../projection/task-stats.queries';
 import { jsonOption, tenantOption, withOrm } from '../cli-context';
 import { formatTable } from '../table';
 
@@ -10,10 +10,7 @@ export function statsCommand(): Command {
     .addOption(tenantOption())
     .addOption(jsonOption())
     .action(async (o: { tenant: string; json?: boolean }) => {
-      const { byStatus, byType } = await withOrm(async (orm) => {
-        const q = new TaskQueries(orm);
-        return { byStatus: await q.countByStatus(o.tenant), byType: await q.countByType(o.tenant) };
-      });
+      const { byStatus, byType } = await withOrm((orm) => new TaskStatsQueries(orm).counts(o.tenant));
       if (o.json) return void process.stdout.write(JSON.stringify({ byStatus, byType }, null, 2) + '\n');
       const statuses = Object.keys(byStatus).sort();
       const zeros = Object.fromEntries(statuses.map((s) => [s, 0]));

@@ -4,6 +4,7 @@ import { DeadLetterSchema } from './dead-letter.entity';
 import { ScheduleSchema } from './schedule.entity';
 import { TaskEventSchema } from './task-event.entity';
 import { TaskSchema } from './task.entity';
+import { TaskCountSchema } from './task-count.entity';
 
 export { TaskRow, TaskSchema } from './task.entity';
 export type { ProjectionError } from './task.entity';
@@ -11,5 +12,6 @@ export { TaskEventRow, TaskEventSchema } from './task-event.entity';
 export { CheckpointRow, CheckpointSchema } from './checkpoint.entity';
 export { ScheduleRow, ScheduleSchema } from './schedule.entity';
 export { DeadLetterRow, DeadLetterSchema } from './dead-letter.entity';
+export { TaskCountRow, TaskCountSchema } from './task-count.entity';
 
-export const ENTITIES = [TaskSchema, TaskEventSchema, CheckpointSchema, ScheduleSchema, DeadLetterSchema, ApiKeySchema];
+export const ENTITIES = [TaskSchema, TaskEventSchema, CheckpointSchema, ScheduleSchema, DeadLetterSchema, ApiKeySchema, TaskCountSchema];

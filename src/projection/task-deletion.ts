@@ -1,0 +1,67 @@
+import { Knex } from '@mikro-orm/knex';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { TERMINAL_STATUSES } from '../domain';
+import { CountDeltas, countedRow } from './task-counts';
+
+const COUNTED = 'id, tenant_id, type, status, priority';
+
+export type DeleteOutcome = 'deleted' | 'unfinished' | 'absent';
+
+/**
+ * Removes finished tasks from the read model: the task row and its history rows, in one
+ * transaction (the events stay in Kafka). The task row goes first, so a projector batch
+ * holding the row finishes before it (its history rows are then visible to the second
+ * statement), and a later event finds no row and is dropped (see ProjectionStore).
+ */
+export class TaskDeletion {
+  constructor(private readonly orm: MikroORM) {}
+
+  private get knex(): Knex {
+    return this.orm.em.getConnection().getKnex();
+  }
+
+  /** Deletes one tenant's finished task; says why not otherwise. */
+  async deleteFinished(tenantId: string, id: string): Promise<DeleteOutcome> {
+    return this.knex.transaction(async (trx) => {
+      const gone = await trx.raw(`delete from tasks where id = ? and tenant_id = ? and status = any(?::text[]) returning ${COUNTED}`, [
+        id,
+        tenantId,
+        [...TERMINAL_STATUSES],
+      ]);
+      if (gone.rowCount > 0) {
+        await trx.raw(`delete from task_events where task_id = ?`, [id]);
+        await uncount(trx, gone.rows);
+        return 'deleted';
+      }
+      const left = await trx.raw(`select 1 from tasks where id = ? and tenant_id = ?`, [id, tenantId]);
+      return left.rowCount > 0 ? 'unfinished' : 'absent';
+    });
+  }
+
+  /**
+   * One retention batch: up to `limit` tasks finished before `cutoff` and their history rows.
+   * SKIP LOCKED leaves rows the projector holds for a later batch instead of waiting on them,
+   * and a batch is one short transaction, so no lock is held for long.
+   */
+  async purgeFinishedBefore(cutoff: Date, limit: number): Promise<{ tasks: number; events: number }> {
+    return this.knex.transaction(async (trx) => {
+      const gone = await trx.raw(
+        `delete from tasks where id in (
+           select id from tasks where status = any(?::text[]) and finished_at < ? order by finished_at limit ? for update skip locked)
+         returning ${COUNTED}`,
+        [[...TERMINAL_STATUSES], cutoff, limit],
+      );
+      const ids = gone.rows.map((r: { id: string }) => r.id);
+      if (ids.length === 0) return { tasks: 0, events: 0 };
+      const events = await trx.raw(`delete from task_events where task_id = any(?::uuid[])`, [ids]);
+      await uncount(trx, gone.rows);
+      return { tasks: ids.length, events: events.rowCount ?? 0 };
+    });
+  }
+}
+
+function uncount(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
+  const counts = new CountDeltas();
+  for (const row of rows) counts.remove(countedRow(row));
+  return counts.apply(trx);
+}

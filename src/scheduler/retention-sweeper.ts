@@ -1,0 +1,34 @@
+/** One batch of deletions: up to `limit` tasks finished before `cutoff`, with their history. */
+export type PurgeBatch = (cutoff: Date, limit: number) => Promise<{ tasks: number; events: number }>;
+
+export interface RetentionOptions {
+  purge: PurgeBatch;
+  now: () => number;
+  retentionDays: number;
+  /** Tasks per statement; each batch is its own short transaction. */
+  batchSize?: number;
+  /** Batches per round at most, so one round never runs for long; the next round goes on. */
+  maxBatches?: number;
+}
+
+/**
+ * The scheduler's retention round: deletes finished tasks (and their history rows) that finished
+ * more than `retentionDays` ago, batch after batch until a batch comes back short.
+ */
+export class RetentionSweeper {
+  constructor(private readonly options: RetentionOptions) {}
+
+  /** Resolves with what this round deleted. */
+  async sweep(): Promise<{ tasks: number; events: number; cutoff: Date }> {
+    const { purge, now, retentionDays, batchSize = 1000, maxBatches = 50 } = this.options;
+    const cutoff = new Date(now() - retentionDays * 86_400_000);
+    const total = { tasks: 0, events: 0, cutoff };
+    for (let i = 0; i < maxBatches; i++) {
+      const done = await purge(cutoff, batchSize);
+      total.tasks += done.tasks;
+      total.events += done.events;
+      if (done.tasks < batchSize) break;
+    }
+    return total;
+  }
+}
