@@ -17,6 +17,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
 import { RecurringExplorer } from './scheduler/schedules/recurring.explorer';
 import { ScheduleService } from './scheduler/schedules/schedule.service';
 import { ScheduleModule } from '@nestjs/schedule';
+import { IntakeService } from './intake/intake.service';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
 import { WorkerService } from './worker/worker.service';
@@ -54,6 +55,7 @@ import { WorkerService } from './worker/worker.service';
     ScheduleService,
     RecurringExplorer,
     TaskClientService,
+    IntakeService,
     TenantGuard,
     ReadinessService,
   ],

@@ -27,9 +27,17 @@ export function decodeEvent(raw: Buffer | string | null): TaskEvent {
   } catch (e) {
     throw new EventDecodeError(`not JSON: ${(e as Error).message}`);
   }
-  const result = EventSchema.safeParse(upcast(parsed));
+  return parseEvent(parsed);
+}
+
+/**
+ * decodeEvent for a value already parsed from JSON (what a Nest `@EventPattern` handler gets):
+ *   @EventPattern('tasklog.events') on(@Payload() value: unknown) { const event = parseEvent(value); }
+ */
+export function parseEvent(value: unknown): TaskEvent {
+  const result = EventSchema.safeParse(upcast(value));
   if (!result.success) {
-    throw new EventDecodeError(newerThanKnown(parsed) ?? formatIssues(result.error.issues));
+    throw new EventDecodeError(newerThanKnown(value) ?? formatIssues(result.error.issues));
   }
   return result.data as TaskEvent;
 }
