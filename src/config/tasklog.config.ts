@@ -30,6 +30,11 @@ const Rule = {
   schedulerIntervalMs: int(10, 60000),
   schedulerLeaderIntervalMs: int(100, 60000),
   stallWindowMs: int(1000, 86_400_000),
+  // Kafka's retention.ms: -1 keeps forever; else at least an hour.
+  eventsRetentionMs: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === -1 || n >= 3_600_000, 'expected -1 (forever) or at least 3600000 (an hour)'),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']),
@@ -78,6 +83,8 @@ export const EnvSchema = z.object({
   TASKLOG_SCHEDULER_LEADER_INTERVAL_MS: Rule.schedulerLeaderIntervalMs.default(1000),
   /** A running task whose worker left the group this long ago (no update since) counts as stalled. */
   TASKLOG_STALL_WINDOW_MS: Rule.stallWindowMs.default(30000),
+  /** retention.ms the events topic is created with; -1 (the default) keeps the history forever. */
+  TASKLOG_EVENTS_RETENTION_MS: Rule.eventsRetentionMs.default(-1),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -110,6 +117,8 @@ export type TasklogConfig = {
   schedulerIntervalMs: number;
   schedulerLeaderIntervalMs: number;
   stallWindowMs: number;
+  /** retention.ms of the events topic when it is created (-1: forever); an existing topic keeps its own. */
+  eventsRetentionMs: number;
   /** API key -> tenant; empty means every request belongs to tenant `default`. */
   apiKeys: Record<string, string>;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -151,6 +160,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerIntervalMs: e.TASKLOG_SCHEDULER_INTERVAL_MS,
     schedulerLeaderIntervalMs: e.TASKLOG_SCHEDULER_LEADER_INTERVAL_MS,
     stallWindowMs: e.TASKLOG_STALL_WINDOW_MS,
+    eventsRetentionMs: e.TASKLOG_EVENTS_RETENTION_MS,
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.lastIndexOf(':')), p.slice(p.lastIndexOf(':') + 1)])),
     logLevel: e.LOG_LEVEL,
   };
@@ -176,6 +186,7 @@ const ConfigSchema = z.object({
   schedulerIntervalMs: Rule.schedulerIntervalMs,
   schedulerLeaderIntervalMs: Rule.schedulerLeaderIntervalMs,
   stallWindowMs: Rule.stallWindowMs,
+  eventsRetentionMs: Rule.eventsRetentionMs,
   apiKeys: z.record(Rule.apiKey, Rule.tenant),
   logLevel: Rule.logLevel,
   // Checked by the scheduler's own schema at startup, where an error can name the schedule.

@@ -116,10 +116,17 @@ export class KafkaClient {
   }
 
   /**
-   * Creates missing topics with `max.message.bytes` set; existing ones are left as they are.
+   * Creates missing topics with `max.message.bytes` set, plus any per-topic settings in
+   * `topicConfig` (e.g. the events topic's `retention.ms`); existing ones are left as they are.
    * Returns the smallest `max.message.bytes` among the topics, so callers size records by it.
    */
-  async ensureTopics(topics: string[], partitions: number, replication: number, maxMessageBytes: number): Promise<number> {
+  async ensureTopics(
+    topics: string[],
+    partitions: number,
+    replication: number,
+    maxMessageBytes: number,
+    topicConfig: Record<string, Record<string, string>> = {},
+  ): Promise<number> {
     const admin = this.admin();
     await admin.connect();
     try {
@@ -132,7 +139,10 @@ export class KafkaClient {
             topic,
             numPartitions: partitions,
             replicationFactor: replication,
-            configEntries: [{ name: 'max.message.bytes', value: String(maxMessageBytes) }],
+            configEntries: [
+              { name: 'max.message.bytes', value: String(maxMessageBytes) },
+              ...Object.entries(topicConfig[topic] ?? {}).map(([name, value]) => ({ name, value })),
+            ],
           })),
         });
       }
