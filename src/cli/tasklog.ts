@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { eventsCommand } from './commands/events.command';
 import { migrateCommand } from './commands/migrate.command';
 
 /**
@@ -10,7 +11,8 @@ export function buildCli(): Command {
   return new Command('tasklog')
     .description('Tasklog: event-sourced task engine on Kafka (operations)')
     .showHelpAfterError()
-    .addCommand(migrateCommand());
+    .addCommand(migrateCommand())
+    .addCommand(eventsCommand());
 }
 
 if (require.main === module) {

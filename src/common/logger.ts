@@ -8,16 +8,18 @@ export class JsonLogger implements LoggerService {
   constructor(
     private readonly level: LogLevel = 'info',
     private readonly bindings: Record<string, unknown> = {},
+    /** stdout; the CLI's `events export` logs to stderr, since stdout carries the events. */
+    private readonly out: NodeJS.WritableStream = process.stdout,
   ) {}
 
   child(bindings: Record<string, unknown>): JsonLogger {
-    return new JsonLogger(this.level, { ...this.bindings, ...bindings });
+    return new JsonLogger(this.level, { ...this.bindings, ...bindings }, this.out);
   }
 
   write(level: LogLevel, msg: string, fields: Record<string, unknown> = {}): void {
     if (RANK[level] < RANK[this.level]) return;
     const line = { level, time: new Date().toISOString(), msg, ...this.bindings, ...fields };
-    process.stdout.write(JSON.stringify(line) + '\n');
+    this.out.write(JSON.stringify(line) + '\n');
   }
 
   debug(message: unknown, context?: string): void {

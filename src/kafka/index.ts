@@ -15,3 +15,4 @@ export * from './message-size';
 export * from './record-headers';
 export * from './broadcast-consumer';
 export * from './redelivery-marks';
+export * from './topic-range-reader';
