@@ -7,5 +7,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 60000,
   maxWorkers: 2,
+  // Only for @asyncapi/parser's dependency clash; see the file.
+  resolver: '<rootDir>/test/support/jest-resolver.js',
   reporters: ['default', '<rootDir>/test/support/totals-reporter.js'],
 };

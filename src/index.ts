@@ -31,7 +31,10 @@ export { TasklogError, ErrorCode, RetryableError, NonRetryableError } from './co
 export { TaskStatus } from './domain/task-status';
 export type { TaskState, TaskProgress, TaskBackoff } from './domain/task-state';
 export { EventType } from './events/event-types';
-export { EventSchema, DataSchemas } from './events/event.schemas';
+// One line validates a record: `parseEvent(value)` (parsed JSON) or `decodeEvent(buffer)`; both
+// upcast older versions first. EventSchema validates the current version only.
+export { EventSchema, DataSchemas, EVENT_VERSIONS } from './events/event.schemas';
 export type { TaskEvent, EventDataMap } from './events/event.schemas';
-export { decodeEvent, EventDecodeError, SCHEMA_VERSION } from './events/event.codec';
+export { decodeEvent, parseEvent, EventDecodeError, SCHEMA_VERSION } from './events/event.codec';
+export { upcast } from './events/upcasters';
 export { Header } from './kafka/kafka.types';

@@ -21,6 +21,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
 import { RecurringExplorer } from './scheduler/schedules/recurring.explorer';
 import { ScheduleService } from './scheduler/schedules/schedule.service';
 import { ScheduleModule } from '@nestjs/schedule';
+import { IntakeService } from './intake/intake.service';
 import { HandlerExplorer } from './worker/handler.explorer';
 import { HandlerRegistry } from './worker/handler.registry';
 import { WorkerService } from './worker/worker.service';
@@ -62,6 +63,7 @@ import { StreamService } from './stream/stream.service';
     RecurringExplorer,
     TaskClientService,
     ApiKeyResolver,
+    IntakeService,
     TenantGuard,
     KeyThrottlerGuard,
     { provide: getOptionsToken(), inject: [TASKLOG_CONFIG], useFactory: throttlerOptions },

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asyncApiDocument, eventJsonSchemas, runCommandJsonSchema } from '../events';
+import { eventJsonSchemas, runCommandJsonSchema } from '../events';
+import { asyncApiDocument } from './asyncapi-document';
 
 /** `npm run schemas`: writes docs/schemas/*.json and docs/asyncapi.json from the zod schemas. */
 export function exportSchemas(root: string): string[] {

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { apiKeyCommand } from './commands/api-key.command';
 import { dlqCommand } from './commands/dlq.command';
+import { eventsCommand } from './commands/events.command';
 import { migrateCommand } from './commands/migrate.command';
 import { statsCommand } from './commands/stats.command';
 
@@ -16,7 +17,8 @@ export function buildCli(): Command {
     .addCommand(migrateCommand())
     .addCommand(apiKeyCommand())
     .addCommand(dlqCommand())
-    .addCommand(statsCommand());
+    .addCommand(statsCommand())
+    .addCommand(eventsCommand());
 }
 
 if (require.main === module) {

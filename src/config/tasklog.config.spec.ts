@@ -6,6 +6,12 @@ describe('loadConfig', () => {
     expect(c.port).toBe(3000);
     expect(c.roles).toEqual(['api', 'worker', 'projector', 'scheduler']);
     expect(c.maxPayloadBytes).toBe(1024 * 1024);
+    expect(c.eventsRetentionMs).toBe(-1);
+  });
+
+  it('takes an events retention of -1 or at least an hour', () => {
+    expect(loadConfig({ TASKLOG_EVENTS_RETENTION_MS: String(90 * 86_400_000) }).eventsRetentionMs).toBe(90 * 86_400_000);
+    expect(() => loadConfig({ TASKLOG_EVENTS_RETENTION_MS: '1000' })).toThrow(/TASKLOG_EVENTS_RETENTION_MS="1000": expected -1/);
   });
 
   it.each([

@@ -34,6 +34,11 @@ const Rule = {
   heartbeatIntervalMs: int(100, 60000),
   retentionDays: int(1, 36500),
   retentionIntervalMs: int(100, 86_400_000),
+  // Kafka's retention.ms: -1 keeps forever; else at least an hour.
+  eventsRetentionMs: z.coerce
+    .number()
+    .int()
+    .refine((n) => n === -1 || n >= 3_600_000, 'expected -1 (forever) or at least 3600000 (an hour)'),
   apiKey: z.string().regex(/^[^:\s,]+$/, 'no colon, comma or whitespace'),
   tenant: z.string().regex(/^[a-zA-Z0-9._-]+$/, 'letters, digits, dot, dash, underscore'),
   /** What an env key maps to: its tenant, optionally `:read`, `:write` or `:admin` (default admin). */
@@ -94,6 +99,8 @@ export const EnvSchema = z.object({
   TASKLOG_RETENTION_DAYS: Rule.retentionDays.default(30),
   /** How often the scheduler leader deletes a round of expired finished tasks. */
   TASKLOG_RETENTION_INTERVAL_MS: Rule.retentionIntervalMs.default(60000),
+  /** retention.ms the events topic is created with; -1 (the default) keeps the history forever. */
+  TASKLOG_EVENTS_RETENTION_MS: Rule.eventsRetentionMs.default(-1),
   TASKLOG_API_KEYS: z
     .string()
     .default('')
@@ -133,6 +140,8 @@ export type TasklogConfig = {
   heartbeatIntervalMs: number;
   retentionDays: number;
   retentionIntervalMs: number;
+  /** retention.ms of the events topic when it is created (-1: forever); an existing topic keeps its own. */
+  eventsRetentionMs: number;
   /**
    * API key -> `tenant` or `tenant:scope` (scope read, write or admin; admin when left out). With
    * none here and none stored (`tasklog api-key create`), every request belongs to tenant `default`.
@@ -184,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     heartbeatIntervalMs: e.TASKLOG_HEARTBEAT_INTERVAL_MS,
     retentionDays: e.TASKLOG_RETENTION_DAYS,
     retentionIntervalMs: e.TASKLOG_RETENTION_INTERVAL_MS,
+    eventsRetentionMs: e.TASKLOG_EVENTS_RETENTION_MS,
     // A key has no colon, so the first one ends it.
     apiKeys: apiKeyRecord(e.TASKLOG_API_KEYS.map((p) => [p.slice(0, p.indexOf(':')), p.slice(p.indexOf(':') + 1)])),
     rateLimit: e.TASKLOG_RATE_LIMIT,
@@ -216,6 +226,7 @@ const ConfigSchema = z.object({
   heartbeatIntervalMs: Rule.heartbeatIntervalMs,
   retentionDays: Rule.retentionDays,
   retentionIntervalMs: Rule.retentionIntervalMs,
+  eventsRetentionMs: Rule.eventsRetentionMs,
   apiKeys: z.record(Rule.apiKey, Rule.keyOwner),
   rateLimit: Rule.rateLimit,
   rateLimitWindowMs: Rule.rateLimitWindowMs,

@@ -19,7 +19,7 @@ const queued = () => ev(EventType.QUEUED, { attempt: 1 }, 1);
 const started = (attempt = 1) => ev(EventType.STARTED, { workerId: 'w1', attempt }, attempt);
 const completed = (attempt = 1) => ev(EventType.COMPLETED, { result: { ok: true }, durationMs: 5 }, attempt);
 const failed = (attempt = 1) =>
-  ev(EventType.FAILED, { error: { name: 'Error', message: 'boom', retryable: false }, willRetry: false }, attempt);
+  ev(EventType.FAILED, { error: { name: 'Error', message: 'boom', retryable: false, code: 'Error' }, willRetry: false }, attempt);
 
 const run = (events: TaskEvent[]) => events.reduce(evolve, null);
 
@@ -78,8 +78,8 @@ describe('evolve', () => {
     expect(state.attempt).toBe(2);
   });
 
-  it('keeps the error name and message of a failed task', () => {
-    expect(run([enqueued(), queued(), started(), failed()])!.error).toEqual({ name: 'Error', message: 'boom' });
+  it('keeps the error name, message and code of a failed task', () => {
+    expect(run([enqueued(), queued(), started(), failed()])!.error).toEqual({ name: 'Error', message: 'boom', code: 'Error' });
   });
 
   it('does not mutate the state it is given', () => {
@@ -99,7 +99,7 @@ describe('evolve', () => {
       queued(),
       started(),
       ev(EventType.FAILED, {
-        error: { name: 'Error', message: 'x', retryable: true },
+        error: { name: 'Error', message: 'x', retryable: true, code: 'Error' },
         willRetry: true,
         retryAt: '2099-01-01T00:00:00.000Z',
       }),

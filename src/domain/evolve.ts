@@ -77,7 +77,7 @@ function applyLifecycle(state: TaskState, event: TaskEvent): TaskState {
       return { ...state, status: TaskStatus.COMPLETED, result: event.data.result ?? null, finishedAt: event.at };
     case EventType.FAILED: {
       if (event.attempt !== state.attempt) return state;
-      const error = { name: event.data.error.name, message: event.data.error.message };
+      const error = { name: event.data.error.name, message: event.data.error.message, code: event.data.error.code };
       if (event.data.willRetry) return { ...state, status: TaskStatus.RETRYING, error, runAt: event.data.retryAt ?? null };
       return { ...state, status: TaskStatus.FAILED, error, finishedAt: event.at };
     }

@@ -23,7 +23,8 @@ export interface TaskState {
   priority: number;
   payload: unknown;
   result: unknown;
-  error: { name: string; message: string } | null;
+  /** `code` is the failure's stable machine code (task.failed v2); rows written before it lack it. */
+  error: { name: string; message: string; code?: string } | null;
   attempt: number;
   maxAttempts: number;
   backoff: TaskBackoff;

@@ -1,5 +1,5 @@
 import { uuidv7 } from '../common/ids';
-import { EventDataMap, TaskEvent } from './event.schemas';
+import { EVENT_VERSIONS, EventDataMap, TaskEvent } from './event.schemas';
 import { EventType } from './event-types';
 
 export interface EventScope {
@@ -14,7 +14,7 @@ export function makeEvent<K extends EventType>(type: K, scope: EventScope, data:
   const event = {
     id: uuidv7(),
     type,
-    v: 1 as const,
+    v: EVENT_VERSIONS[type],
     taskId: scope.taskId,
     tenantId: scope.tenantId,
     at,

@@ -8,6 +8,8 @@ const json = z.unknown();
 export const MAX_PROGRESS_MESSAGE_CHARS = 2000;
 export const MAX_ERROR_NAME_CHARS = 200;
 export const MAX_ERROR_MESSAGE_CHARS = 4000;
+export const MAX_ERROR_CODE_CHARS = 200;
+export const MAX_ERROR_STACK_CHARS = 8000;
 
 const DAY_MS = 24 * 3600 * 1000;
 export const BackoffSchema = z.object({
@@ -54,8 +56,17 @@ export const ProgressedData = z.object({
   message: z.string().max(MAX_PROGRESS_MESSAGE_CHARS).optional(),
 });
 export const CompletedData = z.object({ result: json.optional(), durationMs: z.number().min(0) });
+/** task.failed v2 (v1 had no code or stack; see upcasters.ts and docs/adr/0014-event-versions.md). */
 export const FailedData = z.object({
-  error: z.object({ name: z.string().max(MAX_ERROR_NAME_CHARS), message: z.string().max(MAX_ERROR_MESSAGE_CHARS), retryable: z.boolean() }),
+  error: z.object({
+    name: z.string().max(MAX_ERROR_NAME_CHARS),
+    message: z.string().max(MAX_ERROR_MESSAGE_CHARS),
+    retryable: z.boolean(),
+    /** A stable machine code: the thrown error's string `code`, else its class name. */
+    code: z.string().min(1).max(MAX_ERROR_CODE_CHARS),
+    /** The stack trace, cut to MAX_ERROR_STACK_CHARS; absent when the error had none. */
+    stack: z.string().max(MAX_ERROR_STACK_CHARS).optional(),
+  }),
   willRetry: z.boolean(),
   retryAt: z.string().datetime().optional(),
 });
@@ -99,9 +110,17 @@ export const DataSchemas = {
 
 export type EventDataMap = { [K in EventType]: z.infer<(typeof DataSchemas)[K]> };
 
+/**
+ * The version each event type is written in today (the envelope's `v` and the `schema-version`
+ * header). Older versions are upcast on read (upcasters.ts); a bump needs an upcaster there.
+ */
+export const EVENT_VERSIONS: Readonly<Record<EventType, number>> = {
+  ...(Object.fromEntries(Object.keys(DataSchemas).map((t) => [t, 1])) as Record<EventType, number>),
+  [EventType.FAILED]: 2,
+};
+
 const EnvelopeBase = z.object({
   id: z.string().uuid(),
-  v: z.literal(1),
   taskId: z.string().uuid(),
   tenantId: z.string().min(1),
   at: z.string().datetime(),
@@ -111,16 +130,14 @@ const EnvelopeBase = z.object({
 
 export const EventSchema = z.discriminatedUnion(
   'type',
-  Object.entries(DataSchemas).map(([type, data]) => EnvelopeBase.extend({ type: z.literal(type as EventType), data })) as unknown as [
-    z.ZodObject,
-    z.ZodObject,
-    ...z.ZodObject[],
-  ],
+  Object.entries(DataSchemas).map(([type, data]) =>
+    EnvelopeBase.extend({ type: z.literal(type as EventType), v: z.literal(EVENT_VERSIONS[type as EventType]), data }),
+  ) as unknown as [z.ZodObject, z.ZodObject, ...z.ZodObject[]],
 );
 
 export type TaskEvent<K extends EventType = EventType> = {
-  [T in K]: z.infer<typeof EnvelopeBase> & { type: T; data: EventDataMap[T] };
+  [T in K]: z.infer<typeof EnvelopeBase> & { type: T; v: number; data: EventDataMap[T] };
 }[K];
 
 export type EnqueuedEventData = EventDataMap[typeof EventType.ENQUEUED];
-export type TaskEnvelope = z.infer<typeof EnvelopeBase>;
+export type TaskEnvelope = z.infer<typeof EnvelopeBase> & { v: number };

@@ -3,6 +3,7 @@
 export * from './event-types';
 export * from './event.schemas';
 export * from './event.codec';
+export * from './upcasters';
 export * from './event.factory';
 export * from './run-command.schema';
 export * from './command-origin';

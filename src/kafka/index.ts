@@ -17,3 +17,4 @@ export * from './broadcast-consumer';
 export * from './redelivery-marks';
 export * from './compacted-writer';
 export * from './compacted-reader';
+export * from './topic-range-reader';

@@ -157,7 +157,8 @@ export class KafkaClient {
   }
 
   /**
-   * Creates missing topics with `max.message.bytes` set; existing ones are left as they are.
+   * Creates missing topics with `max.message.bytes` set, plus any per-topic settings in
+   * `topicConfig` (e.g. the events topic's `retention.ms`); existing ones are left as they are.
    * Returns the smallest `max.message.bytes` among the topics, so callers size records by it.
    */
   async ensureTopics(

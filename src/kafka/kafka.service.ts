@@ -62,10 +62,13 @@ export class KafkaService implements OnApplicationShutdown {
 
   /** Creates missing topics once per process; retried by callers when Kafka is down. */
   ensureTopics(): Promise<void> {
-    const { partitions, replication, maxPayloadBytes } = this.config;
+    const { partitions, replication, maxPayloadBytes, eventsRetentionMs } = this.config;
+    // The history is the product (README, "Reading the history"): kept forever unless configured.
+    const perTopic = { [this.topics.events]: { 'retention.ms': String(eventsRetentionMs) } };
     this.topicsReady ??= this.client
       .ensureTopics(allTopics(this.topics), partitions, replication, topicMessageBytes(maxPayloadBytes), {
         [this.topics.workers]: HEARTBEAT_TOPIC,
+        [this.topics.events]: { config: perTopic[this.topics.events] },
       })
       .then((limit) => {
         this.recordLimit = limit;

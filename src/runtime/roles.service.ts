@@ -3,6 +3,7 @@ import { retryWithBackoff } from '../common/retry';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
+import { IntakeService } from '../intake/intake.service';
 import { DatabaseService } from '../projection/database.service';
 import { ProjectorService } from '../projection/projector.service';
 import { SchedulerService } from '../scheduler/scheduler.service';
@@ -25,6 +26,7 @@ export class RolesService implements OnApplicationBootstrap {
     private readonly worker: WorkerService,
     private readonly projector: ProjectorService,
     private readonly scheduler: SchedulerService,
+    private readonly intake: IntakeService,
     private readonly logger: JsonLogger,
   ) {}
 
@@ -58,6 +60,7 @@ export class RolesService implements OnApplicationBootstrap {
     if (roles.includes('projector')) await this.retry('projector', () => this.projector.start());
     if (roles.includes('worker')) await this.retry('worker', () => this.worker.start());
     if (roles.includes('scheduler')) await this.retry('scheduler', () => this.scheduler.start());
+    if (roles.includes('api')) await this.retry('intake', () => this.intake.start());
     this.isReady = true;
     this.logger.write('info', 'tasklog ready', { roles, topicPrefix: this.config.topicPrefix });
   }

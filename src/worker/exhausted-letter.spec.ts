@@ -16,7 +16,7 @@ const failed = (willRetry: boolean, name = 'TypeError', attempt = 3) =>
   makeEvent(
     EventType.FAILED,
     { ...scope, attempt },
-    { error: { name, message: 'it broke', retryable: name !== 'NonRetryableError' }, willRetry },
+    { error: { name, message: 'it broke', retryable: name !== 'NonRetryableError', code: name }, willRetry },
     '2026-11-26T20:00:00.000Z',
   ) as TaskEvent;
 

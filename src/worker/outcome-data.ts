@@ -1,5 +1,12 @@
 import { findUnstorable, toStorableText } from '../common/storable';
-import { MAX_ERROR_MESSAGE_CHARS, MAX_ERROR_NAME_CHARS, MAX_PROGRESS_MESSAGE_CHARS } from '../events';
+import {
+  EventDataMap,
+  MAX_ERROR_CODE_CHARS,
+  MAX_ERROR_MESSAGE_CHARS,
+  MAX_ERROR_NAME_CHARS,
+  MAX_ERROR_STACK_CHARS,
+  MAX_PROGRESS_MESSAGE_CHARS,
+} from '../events';
 import { ProgressUpdate } from './task-context';
 
 // What a handler hands us becomes event data here, cut and cleaned so the event passes the
@@ -18,11 +25,17 @@ export function progressData(u: ProgressUpdate): ProgressUpdate | null {
   return Object.keys(out).length > 0 ? out : null;
 }
 
-export function errorData(error: Error, retryable: boolean): { name: string; message: string; retryable: boolean } {
+export function errorData(error: Error, retryable: boolean): EventDataMap['task.failed']['error'] {
+  const name = toStorableText(String(error.name || 'Error'), MAX_ERROR_NAME_CHARS);
+  const own = (error as { code?: unknown }).code;
+  // A string `code` (Node's ECONNRESET, ours, a library's) is stable; else the class name.
+  const code = toStorableText(typeof own === 'string' && own ? own : error.constructor?.name || name, MAX_ERROR_CODE_CHARS) || 'Error';
   return {
-    name: toStorableText(String(error.name || 'Error'), MAX_ERROR_NAME_CHARS),
+    name,
     message: toStorableText(String(error.message ?? ''), MAX_ERROR_MESSAGE_CHARS),
     retryable,
+    code,
+    ...(typeof error.stack === 'string' && error.stack ? { stack: toStorableText(error.stack, MAX_ERROR_STACK_CHARS) } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { Clock } from '../common/clock';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
-import { decodeCancelSignal, decodeRunCommand, encodeEvent, originEvents, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
+import { decodeCancelSignal, decodeRunCommand, encodeEvent, originEvents, RunCommand, TaskEvent } from '../events';
 import {
   BroadcastConsumer,
   deadLetter,
@@ -309,7 +309,7 @@ export class WorkerService implements BeforeApplicationShutdown {
           topic: this.kafka.topics.events,
           key: e.taskId,
           value: encodeEvent(e),
-          headers: recordHeaders(e.type, e.tenantId, SCHEMA_VERSION),
+          headers: recordHeaders(e.type, e.tenantId, e.v),
         }),
       ),
       ...letters,

@@ -55,7 +55,7 @@ describe('a task enqueued over REST', () => {
     const res = await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'test.fail', payload: { message: 'disk full' } } });
     const task = await finished(res.body.id);
     expect(task.status).toBe('failed');
-    expect(task.error).toEqual({ name: 'TypeError', message: 'disk full' });
+    expect(task.error).toEqual({ name: 'TypeError', message: 'disk full', code: 'TypeError' });
     expect(task.result).toBeNull();
   });
 

@@ -19,7 +19,7 @@ export class TaskRow {
   priority!: number;
   payload?: unknown;
   result?: unknown;
-  error?: { name: string; message: string } | null;
+  error?: { name: string; message: string; code?: string } | null;
   attempt!: number;
   maxAttempts!: number;
   backoff?: { type: 'fixed' | 'exponential'; delayMs: number; maxDelayMs?: number } | null;

@@ -1,0 +1,4 @@
+// The Kafka intake: any producer enqueues by writing JSON {type, payload, ...options} to <prefix>.requests.
+//   await clientKafka.emit('tasklog.requests', { key: 'order-42', value: { type: 'report.build', payload: { month: '2026-11' } } });
+export * from './intake-request';
+export * from './intake.service';
