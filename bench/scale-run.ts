@@ -69,7 +69,15 @@ async function runOne(o: {
   const pg = new Client({ connectionString: o.config.databaseUrl });
   await pg.connect();
   const app = await createApp({
-    config: { topicPrefix: prefix, dbSchema: schema, logLevel: 'warn', partitions: o.partitions, roles: ['api', 'projector'] },
+    config: {
+      topicPrefix: prefix,
+      dbSchema: schema,
+      logLevel: 'warn',
+      partitions: o.partitions,
+      roles: ['api', 'projector'],
+      // The handler lives in the worker processes only.
+      allowUnknownTypes: true,
+    },
   });
   const children: ChildProcess[] = [];
   try {
@@ -98,14 +106,18 @@ async function runOne(o: {
     const bar = new ProgressBar(o.tasks, 'completed');
     const cpu0 = { self: process.cpuUsage(), children: children.map((c) => cpuSeconds(c.pid!)) };
     const t0 = performance.now();
+    let failed: Error | null = null;
     const enqueueing = pool(o.tasks, 2000, async (i) => {
       await client.enqueue('bench.noop', { i });
+    }).catch((e: Error) => {
+      failed = e;
     });
     const table = `${quoteIdentifier(schema)}.tasks`;
     const deadline = Date.now() + o.timeoutMs;
     for (;;) {
       const { rows } = await pg.query(`select count(*) filter (where status = 'completed')::int as n from ${table}`);
       bar.update(rows[0].n);
+      if (failed) throw failed;
       if (rows[0].n >= o.tasks) break;
       if (Date.now() > deadline) throw new Error(`${o.workers} workers: only ${rows[0].n}/${o.tasks} completed in time`);
       await sleep(200);
