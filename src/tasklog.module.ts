@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { MetricsService, RoleGauges } from './observability';
+import { LagGauges, MetricsService, RoleGauges } from './observability';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './tasklog.module-definition';
 import { ReadinessService } from './api/readiness.service';
 import { ApiKeyResolver } from './api/api-key.resolver';
@@ -45,6 +45,7 @@ import { WorkerService } from './worker/worker.service';
     },
     MetricsService,
     RoleGauges,
+    LagGauges,
     Clock,
     HandlerRegistry,
     HandlerExplorer,

@@ -74,6 +74,36 @@ export class KafkaClient {
     }
   }
 
+  /**
+   * Records a consumer group has not committed yet, per topic (end offset minus committed offset,
+   * from the log start for a partition it never committed). Bounded by
+   * `timeoutMs`, so a scrape answers while Kafka is down.
+   */
+  async groupLag(groupId: string, topics: string[], timeoutMs: number): Promise<Map<string, number>> {
+    const admin = this.kafka.admin();
+    const work = admin.connect().then(async () => {
+      const [committed, ...ends] = await Promise.all([
+        admin.fetchOffsets({ groupId, topics }),
+        ...topics.map((topic) => admin.fetchTopicOffsets(topic)),
+      ]);
+      return new Map(
+        topics.map((topic, i) => {
+          const done = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+          const lag = ends[i].reduce((sum, p) => {
+            const from = done.get(p.partition) ?? -1;
+            return sum + Math.max(0, Number(p.high) - (from >= 0 ? from : Number(p.low)));
+          }, 0);
+          return [topic, lag];
+        }),
+      );
+    });
+    try {
+      return await withDeadline(work, timeoutMs, 'Kafka');
+    } finally {
+      void work.catch(() => undefined).finally(() => admin.disconnect().catch(() => undefined));
+    }
+  }
+
   /** The member tags (worker ids) of a group's live members; empty when the group has none. */
   async liveMemberTags(groupId: string): Promise<string[]> {
     const admin = this.admin();

@@ -4,4 +4,5 @@ export * from './metrics.service';
 export * from './task-metrics';
 export * from './metrics.controller';
 export * from './role-gauges';
+export * from './lag-gauges';
 export * from './http-metrics.interceptor';
