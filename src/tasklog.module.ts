@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { MetricsService, RoleGauges } from './observability';
+import { LagGauges, MetricsService, RoleGauges } from './observability';
 import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } from './tasklog.module-definition';
 import { ReadinessService } from './api/readiness.service';
 import { ApiKeyResolver } from './api/api-key.resolver';
@@ -50,6 +50,7 @@ import { StreamService } from './stream/stream.service';
     },
     MetricsService,
     RoleGauges,
+    LagGauges,
     Clock,
     HandlerRegistry,
     HandlerExplorer,

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
@@ -33,14 +33,17 @@ export class BatchController {
   @ApiBody({ type: BatchBodyDto })
   @ApiAcceptedResponse({ description: '{ accepted, failed, items: [{ index, status, task | error }] }' })
   @ApiProblems(413, 415)
-  async enqueue(@Body() body: unknown, @Tenant() tenantId: string) {
+  async enqueue(@Body() body: unknown, @Tenant() tenantId: string, @Headers('traceparent') traceparent?: string) {
     const { items, atomic } = parseInput(BatchBody, body, 'batch');
     const answers: ItemAnswer[] = [];
     const valid: { index: number; item: BatchItem }[] = [];
     items.forEach((raw, index) => {
       try {
         const { type, payload, ...options } = parseInput(EnqueueBody, raw, `item ${index}`);
-        valid.push({ index, item: { type, payload: payload ?? null, options } });
+        valid.push({
+          index,
+          item: { type, payload: payload ?? null, options: { ...options, traceparent: options.traceparent ?? traceparent } },
+        });
       } catch (e) {
         answers.push(this.failure(index, e as TasklogError));
       }

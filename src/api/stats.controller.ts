@@ -54,7 +54,10 @@ export class StatsController {
   private async laneLag(): Promise<Record<string, number> | null> {
     if (!this.lag || Date.now() - this.lag.at > 5000) {
       const topics = Object.values(this.kafka.topics.commands);
-      this.lag = { at: Date.now(), byTopic: this.kafka.client.groupLag(`${this.config.topicPrefix}.workers`, topics) };
+      this.lag = {
+        at: Date.now(),
+        byTopic: this.kafka.client.groupLag(`${this.config.topicPrefix}.workers`, topics, 2000).then((m) => Object.fromEntries(m)),
+      };
     }
     return this.lag.byTopic.catch(() => null);
   }

@@ -29,13 +29,24 @@ export class TasksController {
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: EnqueueBodyDto })
   @ApiHeader({ name: 'idempotency-key', required: false, description: 'a repeated enqueue with the same key returns the same task' })
+  @ApiHeader({
+    name: 'traceparent',
+    required: false,
+    description: 'W3C trace context: travels on every event of the task; the handler runs in it',
+  })
   @ApiAcceptedResponse({ type: TaskDto, description: 'the task, queued (or scheduled)' })
   @ApiProblems(409, 413, 415, 422)
-  async enqueue(@Body() body: unknown, @Tenant() tenantId: string, @Headers('idempotency-key') idempotencyKey?: string) {
+  async enqueue(
+    @Body() body: unknown,
+    @Tenant() tenantId: string,
+    @Headers('idempotency-key') idempotencyKey?: string,
+    @Headers('traceparent') traceparent?: string,
+  ) {
     const { type, payload, ...options } = parseInput(EnqueueBody, body, 'task');
     const task = await this.client.enqueue(type, payload ?? null, {
       ...options,
       idempotencyKey: options.idempotencyKey ?? idempotencyKey,
+      traceparent: options.traceparent ?? traceparent,
       tenantId,
     });
     return taskView(task);

@@ -5,6 +5,7 @@ import { encodeEvent, EventSchema, EventType, makeEvent, RunCommand, SCHEMA_VERS
 import { ErrorCode, TasklogError } from '../common/errors';
 import { Header, laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
 import { EnqueueOptions } from './enqueue-options';
+import { validTraceparent } from '../observability/trace-context';
 
 /** The records of one enqueue (one group commit) and the state they lead to. */
 export interface BuiltEnqueue {
@@ -64,7 +65,9 @@ export function enqueueRecords(
   // Events are checked against their schema when produced, not only when projected.
   // task.queued is built from constants; the enqueued event carries everything the caller gave.
   assertValidEvent(enqueued);
-  const headers = (type: string) => recordHeaders(type, tenantId, SCHEMA_VERSION, options.traceparent);
+  // An invalid traceparent is ignored, as W3C Trace Context says: the task just has no trace.
+  const traceparent = validTraceparent(options.traceparent);
+  const headers = (type: string) => recordHeaders(type, tenantId, SCHEMA_VERSION, traceparent);
   // Delayed: only the event now; the scheduler queues it when due.
   if (runAt && runAt > at) {
     const record = { topic: deps.topics.events, key: taskId, value: encodeEvent(enqueued), headers: headers(enqueued.type) };

@@ -92,26 +92,32 @@ export class KafkaClient {
   }
 
   /**
-   * How far a group is behind on each topic: the end offsets minus the group's committed ones,
-   * summed over partitions (a partition the group never committed counts from its start).
+   * Records a consumer group has not committed yet, per topic (end offset minus committed offset,
+   * from the log start for a partition it never committed). Bounded by
+   * `timeoutMs`, so a scrape answers while Kafka is down.
    */
-  async groupLag(groupId: string, topics: string[]): Promise<Record<string, number>> {
-    const admin = this.admin();
-    await admin.connect();
+  async groupLag(groupId: string, topics: string[], timeoutMs: number): Promise<Map<string, number>> {
+    const admin = this.kafka.admin();
+    const work = admin.connect().then(async () => {
+      const [committed, ...ends] = await Promise.all([
+        admin.fetchOffsets({ groupId, topics }),
+        ...topics.map((topic) => admin.fetchTopicOffsets(topic)),
+      ]);
+      return new Map(
+        topics.map((topic, i) => {
+          const done = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+          const lag = ends[i].reduce((sum, p) => {
+            const from = done.get(p.partition) ?? -1;
+            return sum + Math.max(0, Number(p.high) - (from >= 0 ? from : Number(p.low)));
+          }, 0);
+          return [topic, lag];
+        }),
+      );
+    });
     try {
-      const committed = await admin.fetchOffsets({ groupId, topics });
-      const out: Record<string, number> = {};
-      for (const { topic, partitions } of committed) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        const at = new Map(partitions.map((p) => [p.partition, Number(p.offset)]));
-        out[topic] = ends.reduce((sum, e) => {
-          const done = at.get(e.partition) ?? -1;
-          return sum + Math.max(0, Number(e.high) - (done >= 0 ? done : Number(e.low)));
-        }, 0);
-      }
-      return out;
+      return await withDeadline(work, timeoutMs, 'Kafka');
     } finally {
-      await admin.disconnect().catch(() => undefined);
+      void work.catch(() => undefined).finally(() => admin.disconnect().catch(() => undefined));
     }
   }
 

@@ -4,5 +4,6 @@ export * from './metrics.service';
 export * from './task-metrics';
 export * from './metrics.controller';
 export * from './role-gauges';
+export * from './lag-gauges';
 export * from './http-metrics.interceptor';
 export * from './request-log.params';

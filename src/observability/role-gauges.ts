@@ -26,5 +26,10 @@ export class RoleGauges implements OnModuleInit {
       () => this.worker.inFlight,
     );
     m.gauge('tasklog_scheduler_leader', '1 while this process leads the scheduler role.', () => (this.scheduler.isLeader ? 1 : 0));
+    m.gauge(
+      'tasklog_scheduler_due_tasks',
+      "Due tasks (delayed, retrying) not dispatched yet when the leader's latest tick read them; 2000 (a batch) means more wait.",
+      () => (this.scheduler.isLeader ? this.scheduler.dueTasks : 0),
+    );
   }
 }

@@ -14,6 +14,8 @@ export class TaskMetrics {
   readonly duration: Histogram<'type'>;
   readonly wait: Histogram<'type'>;
   readonly projectedAt: Gauge;
+  /** Time (ms since epoch) of the newest event applied; 0 before the first. */
+  lastProjectedAt = 0;
 
   constructor(registry: Registry) {
     const counter = (name: string, help: string) => new Counter({ name, help, labelNames: ['type'], registers: [registry] });
@@ -25,6 +27,10 @@ export class TaskMetrics {
       retried: counter('tasklog_tasks_retried_total', 'Failed attempts that will be retried, by task type.'),
       cancelled: counter('tasklog_tasks_cancelled_total', 'Tasks cancelled, by task type.'),
       expired: counter('tasklog_tasks_expired_total', 'Tasks expired before they started, by task type.'),
+      deadLettered: counter(
+        'tasklog_tasks_dead_lettered_total',
+        'Records stored in the DLQ (tasks out of attempts, poison records), by task type when known.',
+      ),
     };
     this.duration = new Histogram({
       name: 'tasklog_task_duration_seconds',
@@ -47,10 +53,16 @@ export class TaskMetrics {
     });
   }
 
+  /** One dead letter stored (by the projector role's DLQ consumer); `unknown` when it names no task type. */
+  deadLettered(type: string | undefined): void {
+    this.counters.deadLettered.inc({ type: type ?? 'unknown' });
+  }
+
   /** One applied event that changed a task's state. */
   observe(before: TaskState | null, after: TaskState, event: TaskEvent): void {
     const type = { type: after.type };
-    this.projectedAt.set(Math.max(Date.parse(event.at) / 1000, 0));
+    this.lastProjectedAt = Math.max(Date.parse(event.at), 0);
+    this.projectedAt.set(this.lastProjectedAt / 1000);
     switch (event.type) {
       case EventType.ENQUEUED:
         this.counters.enqueued.inc(type);

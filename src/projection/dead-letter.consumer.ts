@@ -9,6 +9,8 @@ export interface DeadLetterConsumerOptions {
   dlqTopic: string;
   sessionTimeoutMs: number;
   logger: JsonLogger;
+  /** Called once a letter is stored (for the dead-lettered counter). */
+  onStored?: (m: InMessage) => void;
 }
 
 /**
@@ -61,5 +63,6 @@ export class DeadLetterConsumer {
       onError: (e, retryInMs) =>
         this.options.logger.write('warn', 'storing a dead letter failed; retrying', { error: e.message, retryInMs }),
     });
+    this.options.onStored?.(m);
   }
 }

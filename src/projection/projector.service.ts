@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { JsonLogger } from '../common/logger';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { KafkaService } from '../kafka/kafka.service';
+import { Header } from '../kafka/kafka.types';
 import { DatabaseService } from './database.service';
 import { DeadLetterConsumer } from './dead-letter.consumer';
 import { Projector } from './projector';
@@ -32,6 +33,7 @@ export class ProjectorService implements BeforeApplicationShutdown {
         dlqTopic: this.kafka.topics.dlq,
         sessionTimeoutMs: this.config.sessionTimeoutMs,
         logger: this.logger.child({ component: 'dead-letters' }),
+        onStored: (m) => this.metrics.tasks.deadLettered(m.headers[Header.TASK_TYPE]),
       });
       await consumer.start();
       this.deadLetters = consumer;

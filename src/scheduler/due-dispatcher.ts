@@ -19,6 +19,11 @@ export class DueDispatcher {
     return this.once.send(due);
   }
 
+  /** How many of the due tasks have not been dispatched yet. */
+  unsent(due: DueTask[]): number {
+    return this.once.unsent(due);
+  }
+
   reset(): void {
     this.once.reset();
   }

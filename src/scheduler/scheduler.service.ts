@@ -40,6 +40,8 @@ export class SchedulerService implements BeforeApplicationShutdown {
   private evaluating = false;
   private purging = false;
   private readonly log: JsonLogger;
+  /** Due tasks not dispatched yet when the leader's latest dispatch tick read them (at most a batch). */
+  dueTasks = 0;
 
   constructor(
     @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
@@ -125,6 +127,7 @@ export class SchedulerService implements BeforeApplicationShutdown {
       this.log.write('warn', 'scheduler cannot reach Postgres for leadership', { error: (e as Error).message });
     }
     if (lock.isHeld !== was) {
+      this.dueTasks = 0;
       this.dispatcher?.reset();
       this.sweeper?.reset();
       this.log.write('info', lock.isHeld ? 'scheduler leadership acquired' : 'scheduler leadership lost', { pid: process.pid });
@@ -136,6 +139,7 @@ export class SchedulerService implements BeforeApplicationShutdown {
     this.ticking = true;
     try {
       const due = await findDueTasks(await this.db.get(), BATCH);
+      this.dueTasks = this.dispatcher.unsent(due);
       if (due.length) await this.dispatcher.dispatch(due);
     } catch (e) {
       this.log.write('warn', 'dispatching due tasks failed; next tick retries', { error: (e as Error).message });

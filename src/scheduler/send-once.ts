@@ -42,6 +42,11 @@ export class SendOnce<T extends { id: string; attempt: number }> {
     return fresh.size;
   }
 
+  /** How many of the items (one per key) have not been sent yet. */
+  unsent(items: T[]): number {
+    return new Set(items.map((i) => `${i.id}:${i.attempt}`).filter((k) => !this.sent.has(k))).size;
+  }
+
   /** Forgets what was sent (a new leadership starts from the projection alone). */
   reset(): void {
     this.sent.clear();

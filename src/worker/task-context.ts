@@ -23,6 +23,11 @@ export interface TaskContext {
   /** Cheap to call often: updates are merged and sent at most every progress interval. */
   progress(update: ProgressUpdate): void;
   log: JsonLogger;
+  /**
+   * The W3C trace id of the enqueuing request (its `traceparent` travels with the task), when it
+   * had one or an OpenTelemetry SDK started a trace; the handler also runs inside that context.
+   */
+  traceId?: string;
 }
 
 export type TaskHandlerFn = (payload: unknown, ctx: TaskContext) => unknown | Promise<unknown>;

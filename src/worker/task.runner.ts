@@ -11,11 +11,12 @@ import { ProgressReporter } from './progress.reporter';
 import { CancelAbort } from './cancel-abort.error';
 import { ShutdownAbort } from './shutdown-abort.error';
 import { TaskContext } from './task-context';
+import { runTraced, startRunTrace } from '../observability/trace-context';
 
 export interface RunnerDeps {
   registry: HandlerRegistry;
-  /** Appends events in order; resolves once Kafka has them. */
-  append: (events: TaskEvent[]) => Promise<void>;
+  /** Appends events in order (with the task's traceparent header, if any); resolves once Kafka has them. */
+  append: (events: TaskEvent[], traceparent?: string) => Promise<void>;
   now: () => number;
   workerId: string;
   progressIntervalMs: number;
@@ -75,7 +76,7 @@ export class TaskRunner {
    * slot counts what runs), with `durable`, which resolves once the outcome is in Kafka. On a
    * timeout the `task.failed` goes out at once, while the slot stays held until the handler returns.
    */
-  async run(cmd: RunCommand, opts: { redelivery?: boolean; before?: TaskEvent[] } = {}): Promise<RunResult> {
+  async run(cmd: RunCommand, opts: { redelivery?: boolean; before?: TaskEvent[]; traceparent?: string } = {}): Promise<RunResult> {
     const { deps } = this;
     const handler = deps.registry.get(cmd.taskType);
     // The worker dead-letters unknown types before this; reaching here is a bug in the caller.
@@ -86,9 +87,11 @@ export class TaskRunner {
     const log = deps.logger.child({ taskId: cmd.taskId, taskType: cmd.taskType, attempt: cmd.attempt, tenantId: cmd.tenantId });
     const startedAt = deps.now();
     // `before`: the events a single-record enqueue carried (ADR 0009), checked when it was made.
+    const tp = opts.traceparent;
     const started = this.appendValid(
       [event(EventType.STARTED, { workerId: deps.workerId, attempt: cmd.attempt, ...(opts.redelivery ? { redelivery: true } : {}) })],
       opts.before,
+      tp,
     );
     started.catch(() => undefined);
 
@@ -97,8 +100,9 @@ export class TaskRunner {
     this.aborts.set(cmd.taskId, entry);
     const progressWrites: Promise<void>[] = [];
     const progress = new ProgressReporter(deps.progressIntervalMs, (u) => {
-      progressWrites.push(this.appendValid([event(EventType.PROGRESSED, u)]).catch(() => undefined));
+      progressWrites.push(this.appendValid([event(EventType.PROGRESSED, u)], [], tp).catch(() => undefined));
     });
+    const runTrace = startRunTrace(tp, cmd.taskType, { 'tasklog.task_id': cmd.taskId, 'tasklog.attempt': cmd.attempt });
     const ctx: TaskContext = {
       taskId: cmd.taskId,
       tenantId: cmd.tenantId,
@@ -110,9 +114,10 @@ export class TaskRunner {
         if (clean) progress.update(clean);
       },
       log,
+      ...(runTrace.traceId ? { traceId: runTrace.traceId } : {}),
     };
 
-    const handlerDone = (async () => handler(cmd.payload, ctx))();
+    const handlerDone = runTraced(runTrace, () => handler(cmd.payload, ctx));
     let outcome: TaskEvent | null;
     try {
       const result = await this.withTimeout(handlerDone, cmd.timeoutMs, abort);
@@ -142,7 +147,7 @@ export class TaskRunner {
     const durable = (async () => {
       await started;
       await Promise.all(progressWrites);
-      if (last) await this.appendValid([last]);
+      if (last) await this.appendValid([last], [], tp);
     })();
     durable.catch(() => undefined);
     try {
@@ -191,7 +196,7 @@ export class TaskRunner {
    * projector later. An invalid outcome becomes a `task.failed` naming the problem; an
    * invalid progress update is dropped.
    */
-  private appendValid(events: TaskEvent[], checkedBefore: TaskEvent[] = []): Promise<void> {
+  private appendValid(events: TaskEvent[], checkedBefore: TaskEvent[] = [], traceparent?: string): Promise<void> {
     const valid: TaskEvent[] = [...checkedBefore];
     for (const e of events) {
       const check = EventSchema.safeParse(e);
@@ -206,7 +211,7 @@ export class TaskRunner {
         valid.push({ ...e, type: EventType.FAILED, data: { error: errorData(error, false), willRetry: false } } as TaskEvent);
       }
     }
-    return valid.length > 0 ? this.deps.append(valid) : Promise.resolve();
+    return valid.length > 0 ? this.deps.append(valid, traceparent) : Promise.resolve();
   }
 
   private async withTimeout(work: Promise<unknown>, timeoutMs: number | undefined, abort: AbortController): Promise<unknown> {

@@ -58,7 +58,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     this.log = logger.child({ component: 'worker', workerId: this.workerId });
     this.runner = new TaskRunner({
       registry,
-      append: (events) => this.append(events),
+      append: (events, traceparent) => this.append(events, traceparent),
       now: () => clock.now(),
       workerId: this.workerId,
       progressIntervalMs: config.progressIntervalMs,
@@ -198,9 +198,11 @@ export class WorkerService implements BeforeApplicationShutdown {
     }
     // A single-record enqueue's events go to the events topic first, whatever happens next (ADR 0009).
     const carried = originEvents(command);
+    // The enqueuing request's trace travels on every event of the task.
+    const traceparent = m.headers[Header.TRACEPARENT];
     if (!this.registry.has(command.taskType)) {
       // Not the task's fault and not ours to fail: see docs/adr/0003-unknown-task-types.md.
-      if (carried.length) await this.append(carried);
+      if (carried.length) await this.append(carried, traceparent);
       await this.deadLetter(m, `no handler for task type "${command.taskType}" on this worker`, command);
       return;
     }
@@ -208,7 +210,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     const instead = this.gate.check(command, Number(m.timestamp));
     if (instead) {
       this.log.write('info', `run command not started: ${instead.type}`, { taskId: command.taskId, attempt: command.attempt });
-      return { durable: this.append([...carried, instead]) };
+      return { durable: this.append([...carried, instead], traceparent) };
     }
     if (!this.recent.claim(command.taskId, command.attempt)) {
       this.log.write('debug', 'duplicate run command skipped', { taskId: command.taskId, attempt: command.attempt, offset: m.offset });
@@ -217,7 +219,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     const redelivery = m.headers[Header.RELEASED] === 'true' || m.redelivered === true;
     const attemptKey = `${command.taskId}:${command.attempt}`;
     this.commands.set(attemptKey, m);
-    const run = await this.runner.run(command, { redelivery, before: carried }).catch((e) => {
+    const run = await this.runner.run(command, { redelivery, before: carried, traceparent }).catch((e) => {
       this.commands.delete(attemptKey);
       throw e;
     });
@@ -243,7 +245,7 @@ export class WorkerService implements BeforeApplicationShutdown {
     // The next worker would not know of a cancel heard here (and would see a fresh timestamp):
     // a command that must not start ends here instead of being handed on.
     const instead = this.endingInsteadOfRelease(m);
-    if (instead) return this.publish(instead);
+    if (instead) return this.publish(instead, [], m.headers[Header.TRACEPARENT]);
     return this.kafka.ordered.publish([
       {
         topic: m.topic,
@@ -271,13 +273,13 @@ export class WorkerService implements BeforeApplicationShutdown {
    * offset is only committed once both are written (a resend may write the letter twice; the
    * dead-letter table keeps one per task attempt).
    */
-  private append(events: TaskEvent[]): Promise<void> {
+  private append(events: TaskEvent[], traceparent?: string): Promise<void> {
     const letters = events.flatMap((e) => {
       const command = this.commands.get(`${e.taskId}:${e.attempt}`);
       const letter = command ? exhaustedLetter(this.kafka.topics.dlq, command, e) : null;
       return letter ? [letter] : [];
     });
-    return this.retry('appending events', () => this.publish(events, letters));
+    return this.retry('appending events', () => this.publish(events, letters, traceparent));
   }
 
   /** Retried like an append: a dead letter that cannot be written holds its offset back. */
@@ -302,14 +304,14 @@ export class WorkerService implements BeforeApplicationShutdown {
     });
   }
 
-  private publish(events: TaskEvent[], letters: OutMessage[] = []): Promise<void> {
+  private publish(events: TaskEvent[], letters: OutMessage[] = [], traceparent?: string): Promise<void> {
     return this.kafka.ordered.publish([
       ...events.map(
         (e): OutMessage => ({
           topic: this.kafka.topics.events,
           key: e.taskId,
           value: encodeEvent(e),
-          headers: recordHeaders(e.type, e.tenantId, e.v),
+          headers: recordHeaders(e.type, e.tenantId, e.v, traceparent),
         }),
       ),
       ...letters,

@@ -11,7 +11,8 @@ function sample(text: string, name: string, labels = ''): number {
 describe('GET /metrics', () => {
   let engine: TestEngine;
   beforeAll(async () => {
-    engine = await startEngine({ label: 'metrics', handlers: [TestHandlers] });
+    // A slower scheduler tick, so a scrape sees the due backlog its latest tick read.
+    engine = await startEngine({ label: 'metrics', handlers: [TestHandlers], config: { schedulerIntervalMs: 1000 } });
   });
   afterAll(async () => {
     await engine?.stop();
@@ -50,5 +51,64 @@ describe('GET /metrics', () => {
       sample(after, 'tasklog_http_request_duration_seconds_count', '{method="POST",route="/v1/tasks",status="202"}'),
     ).toBeGreaterThanOrEqual(3);
     expect(after).toContain('tasklog_process_resident_memory_bytes');
+  });
+
+  it('counts dead letters by type: tasks out of attempts', async () => {
+    await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'test.fail', payload: {} } });
+    const dead = (t: string, type: string) => sample(t, 'tasklog_tasks_dead_lettered_total', `{type="${type}"}`);
+    let last = '';
+    await waitFor(async () => {
+      last = await scrape();
+      // This one and the first test's failed task.
+      return dead(last, 'test.fail') === 2;
+    }).catch((e: Error) => {
+      throw new Error(
+        `${e.message}; last: ${last
+          .split('\n')
+          .filter((l) => l.startsWith('tasklog_tasks_dead'))
+          .join(' | ')}`,
+      );
+    });
+  });
+
+  it('shows consumer lag per group and lane while tasks wait, and less once they are done', async () => {
+    const lane = `{group="${engine.prefix}.workers",topic="${engine.prefix}.commands.normal"}`;
+    const events = `{group="${engine.prefix}.projector",topic="${engine.prefix}.events"}`;
+    const lag = (t: string, labels: string) => sample(t, 'tasklog_consumer_lag', labels);
+    const lagLines = (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => l.includes('_lag'))
+        .join(' | ');
+    const handlers = engine.app.get(TestHandlers);
+    handlers.closeGate();
+    let last = await scrape();
+    const idle = lag(last, lane);
+    for (let i = 0; i < 3; i++) await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'test.gated', payload: {} } });
+    // Held handlers keep their commands uncommitted: the worker group lags by them.
+    const held = await waitFor(async () => {
+      last = await scrape();
+      return lag(last, lane) >= idle + 3 ? last : null;
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; last: ${lagLines(last)}`);
+    });
+    expect(held).toContain(`tasklog_consumer_lag${events}`);
+    expect(sample(held, 'tasklog_projection_lag_events')).toBe(lag(held, events));
+    expect(held).toContain('# TYPE tasklog_projection_lag_seconds gauge');
+    handlers.openGate();
+    await waitFor(async () => {
+      last = await scrape();
+      return lag(last, lane) <= lag(held, lane) - 3;
+    }).catch((e: Error) => {
+      throw new Error(`${e.message}; last: ${lagLines(last)}`);
+    });
+  });
+
+  it('shows the scheduler due backlog when delayed tasks come due, then 0 once dispatched', async () => {
+    expect(sample(await scrape(), 'tasklog_scheduler_due_tasks')).toBe(0);
+    for (let i = 0; i < 2; i++)
+      await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'test.echo', payload: i, delayMs: 300 } });
+    await waitFor(async () => sample(await scrape(), 'tasklog_scheduler_due_tasks') >= 1, { intervalMs: 50 });
+    await waitFor(async () => sample(await scrape(), 'tasklog_scheduler_due_tasks') === 0);
   });
 });
