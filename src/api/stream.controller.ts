@@ -1,11 +1,13 @@
-import { Controller, Get, Headers, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { Response } from 'express';
 import { z } from 'zod';
 import { ErrorCode, TasklogError } from '../common/errors';
 import { StreamService } from '../stream/stream.service';
 import { ListQuery, parseInput, PathText, TaskIdParam } from './request.schemas';
 import { Tenant } from './tenant';
-import { TenantGuard } from './tenant.guard';
+import { TenantScoped } from './tenant-scoped.decorator';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 
 const StreamQuery = z.object({ status: ListQuery.shape.status, type: ListQuery.shape.type });
 
@@ -16,11 +18,14 @@ const StreamQuery = z.object({ status: ListQuery.shape.status, type: ListQuery.s
  * keep-alive comments and answer 204 to a finished task.
  */
 @Controller('v1')
-@UseGuards(TenantGuard)
+@ApiTags('live')
+@TenantScoped()
 export class StreamController {
   constructor(private readonly streams: StreamService) {}
 
   @Get('tasks/:id/stream')
+  @RequireScope('read')
+  @ApiOkResponse({ description: "text/event-stream: the task's history, then its changes until it ends (Last-Event-ID resumes)" })
   async task(
     @Param('id') id: string,
     @Tenant() tenantId: string,
@@ -33,6 +38,8 @@ export class StreamController {
   }
 
   @Get('stream')
+  @RequireScope('read')
+  @ApiOkResponse({ description: "text/event-stream: the tenant's task changes from now (Last-Event-ID resumes)" })
   async all(
     @Query() query: unknown,
     @Tenant() tenantId: string,

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Delete, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiNoContentResponse, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
@@ -126,6 +126,7 @@ export class TasksController {
   @Delete(':id')
   @HttpCode(204)
   @RequireScope('admin')
+  @ApiNoContentResponse({ description: "deleted: the task's row and history (its events stay in Kafka)" })
   @ApiProblems(404, 409)
   async remove(@Param('id') id: string, @Tenant() tenantId: string): Promise<void> {
     const taskId = this.taskId(id);

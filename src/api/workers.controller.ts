@@ -1,7 +1,9 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { WorkerHeartbeat } from '../events';
 import { Tenant } from './tenant';
-import { TenantGuard } from './tenant.guard';
+import { TenantScoped } from './tenant-scoped.decorator';
+import { RequireScope } from '../auth/require-scope.decorator';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { WorkerDirectory } from './worker-directory';
 
 /** One worker process as `GET /v1/workers` shows it; `running` holds the caller's tenant's tasks only. */
@@ -24,12 +26,15 @@ function workerView(h: WorkerHeartbeat, tenantId: string) {
 }
 
 @Controller('v1/workers')
-@UseGuards(TenantGuard)
+@ApiTags('workers')
+@TenantScoped()
 export class WorkersController {
   constructor(private readonly directory: WorkerDirectory) {}
 
   /** The live worker processes, from their heartbeats (a silent worker drops out after three intervals). */
   @Get()
+  @RequireScope('read')
+  @ApiOkResponse({ description: 'live worker processes from their heartbeats: { items }' })
   async list(@Tenant() tenantId: string) {
     return { items: (await this.directory.live()).map((h) => workerView(h, tenantId)) };
   }

@@ -7,6 +7,7 @@ import { createPinoLogger } from '../common/logger';
 import { loadDevConfig, TasklogConfig } from '../config';
 import { createOrm } from '../projection/orm.factory';
 import { TasklogModule } from '../tasklog.module';
+import { RolesService } from '../runtime/roles.service';
 
 /** `--tenant <id>`: the tenant a command acts for, as an API key would choose it. */
 export function tenantOption(): Option {
@@ -40,6 +41,9 @@ export async function withEngine<T>(fn: (app: INestApplicationContext) => Promis
     { logger: false },
   );
   try {
+    // Started in full before the command runs: a consumer still joining its group when the
+    // command closes the app would be left running and keep the process alive.
+    await app.get(RolesService).ready();
     return await fn(app);
   } finally {
     await app.close();

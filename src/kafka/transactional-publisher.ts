@@ -49,13 +49,9 @@ export class TransactionalPublisher {
    * crashed predecessor's open transaction. An empty transaction is aborted locally.
    */
   async connect(): Promise<void> {
-    const producer = await this.producer.get();
-    try {
-      const tx = await producer.transaction();
-      await tx.abort();
-    } catch (e) {
-      await this.fail(e);
-    }
+    // Through the queue, as an empty group: a transaction begun here must never overlap a commit
+    // on the same producer (kafkajs allows one transaction at a time).
+    await this.queue.push([[]]);
   }
 
   async close(): Promise<void> {
@@ -66,10 +62,13 @@ export class TransactionalPublisher {
   private async commit(groups: OutMessage[][]): Promise<void> {
     const producer = await this.producer.get();
     const tx = await producer.transaction().catch((e) => this.fail(e));
+    const messages = groups.flat();
     try {
+      // Only connect's empty group: beginning the transaction claimed the id; nothing to commit.
+      if (messages.length === 0) return await tx.abort();
       this.witness.begin();
       // A partial write must not commit: the transaction would hold only part of an enqueue.
-      assertAcknowledged(this.witness, await tx.sendBatch({ topicMessages: groupByTopic(groups.flat()) }));
+      assertAcknowledged(this.witness, await tx.sendBatch({ topicMessages: groupByTopic(messages) }));
       await tx.commit();
     } catch (e) {
       await tx.abort().catch(() => undefined);

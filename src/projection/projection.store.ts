@@ -193,9 +193,10 @@ export class ProjectionStore {
     await counts.apply(trx);
     if (!history) return;
     // An event of a task without a row (deleted, or its enqueue never projected) has no task to
-    // belong to: it stays in Kafka only, so a deleted task leaves neither a half row nor orphan history.
+    // belong to: it stays in Kafka only, so a deleted task leaves neither a half row nor orphan
+    // history. Schedule events are the exception: a skipped fire is history of a task never made.
     const rows = batch
-      .filter(({ event }) => states.get(event.taskId))
+      .filter(({ event }) => states.get(event.taskId) || event.type.startsWith('schedule.'))
       .map(({ event, offset }) => ({
         event_id: event.id,
         task_id: event.taskId,

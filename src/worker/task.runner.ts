@@ -184,11 +184,15 @@ export class TaskRunner {
     retryable: boolean,
   ): TaskEvent {
     const willRetry = retryable && cmd.attempt < (cmd.maxAttempts ?? 1);
+    // First the error's data (formatting a stack can take milliseconds), then retryAt and the
+    // event from one clock moment: the wait they show is the backoff.
+    const data = errorData(error, retryable);
     const retryAt = willRetry
       ? new Date(this.deps.now() + backoffDelay(cmd.attempt, cmd.backoff ?? DEFAULT_BACKOFF)).toISOString()
       : undefined;
+    const failed = event(EventType.FAILED, { error: data, willRetry, ...(retryAt ? { retryAt } : {}) });
     log.write('warn', willRetry ? 'task failed; it will retry' : 'task failed', { err: error, retryAt });
-    return event(EventType.FAILED, { error: errorData(error, retryable), willRetry, ...(retryAt ? { retryAt } : {}) });
+    return failed;
   }
 
   /**

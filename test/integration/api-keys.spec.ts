@@ -9,7 +9,6 @@ type Key = { id: string; key: string };
 describe('API keys created with the CLI', () => {
   let engine: TestEngine;
   const logged: string[] = [];
-  let stdout: jest.SpyInstance;
 
   const cli = (...args: string[]) => runCli(['api-key', ...args], { TASKLOG_DB_SCHEMA: engine.schema });
   const create = async (tenant: string, scope: string, name?: string): Promise<Key> => {
@@ -29,16 +28,14 @@ describe('API keys created with the CLI', () => {
   };
 
   beforeAll(async () => {
-    // The engine logs JSON lines to stdout; keep them to check what it said about open access.
-    const write = process.stdout.write.bind(process.stdout);
-    stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any, ...rest: any[]) => {
-      logged.push(String(chunk));
-      return write(chunk, ...rest);
+    // The engine's JSON log lines, kept to check what it said about open access.
+    engine = await startEngine({
+      label: 'apikeys',
+      handlers: [TestHandlers],
+      logDestination: { write: (line: string) => void logged.push(line) },
     });
-    engine = await startEngine({ label: 'apikeys', handlers: [TestHandlers] });
   });
   afterAll(async () => {
-    stdout?.mockRestore();
     await engine?.stop();
     if (engine) await cleanup(engine.prefix, engine.schema);
   });

@@ -88,7 +88,8 @@ describe('live updates over SSE', () => {
       expect((await http(`${engine.url}/v1/tasks/not-a-task/stream`, { headers: ACME })).status).toBe(404);
       expect((await http(`${engine.url}/v1/tasks/%00/stream`, { headers: ACME })).status).toBe(400);
       expect((await http(`${engine.url}/v1/stream?type=%00`, { headers: ACME })).status).toBe(400);
-      expect((await http(`${engine.url}/v1/stream?status=running&status=queued`, { headers: ACME })).status).toBe(400);
+      // Several statuses are a filter (as on GET /v1/tasks); an unknown one is refused.
+      expect((await http(`${engine.url}/v1/stream?status=running,bogus`, { headers: ACME })).status).toBe(400);
     });
   });
 
