@@ -71,13 +71,7 @@ export class KafkaClient {
 
   /** Each partition's end (high watermark): the offset the next record will get. */
   async endOffsets(topic: string): Promise<Map<number, number>> {
-    const admin = this.admin();
-    await admin.connect();
-    try {
-      return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    return new Map([...(await this.offsetRanges(topic))].map(([partition, r]) => [partition, r.high]));
   }
 
   /** Each partition's first and next offset: a partition holds records while low < high. */

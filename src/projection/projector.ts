@@ -137,8 +137,8 @@ export class Projector {
     const messages = batch.messages.map((m) => toInMessage(batch.topic, batch.partition, m));
     const owned = () => isRunning() && !isStale() && !this.stopped;
     try {
-      const apply = batch.topic === this.options.eventsTopic ? this.applier.apply : this.applier.applyPreview;
-      await apply.call(this.applier, batch.topic, batch.partition, messages, Number(batch.lastOffset()) + 1, owned, heartbeat);
+      const args = [batch.topic, batch.partition, messages, Number(batch.lastOffset()) + 1, owned, heartbeat] as const;
+      await (batch.topic === this.options.eventsTopic ? this.applier.apply(...args) : this.applier.applyPreview(...args));
     } catch (e) {
       if (e instanceof BatchAbandoned) return;
       throw e;
