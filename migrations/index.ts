@@ -10,6 +10,7 @@ import { Migration20261126050000_schedules } from './Migration20261126050000_sch
 import { Migration20261127010000_api_keys } from './Migration20261127010000_api_keys';
 import { Migration20261127030000_stream_index } from './Migration20261127030000_stream_index';
 import { Migration20261127020000_search } from './Migration20261127020000_search';
+import { Migration20261128010000_task_deletions } from './Migration20261128010000_task_deletions';
 
 export const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261127010000_api_keys', class: Migration20261127010000_api_keys },
   { name: 'Migration20261127030000_stream_index', class: Migration20261127030000_stream_index },
   { name: 'Migration20261127020000_search', class: Migration20261127020000_search },
+  { name: 'Migration20261128010000_task_deletions', class: Migration20261128010000_task_deletions },
 ];

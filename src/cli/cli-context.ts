@@ -3,8 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Option } from 'commander';
 import pino from 'pino';
-import { createPinoLogger } from '../common/logger';
+import { createPinoLogger, JsonLogger } from '../common/logger';
 import { loadDevConfig, TasklogConfig } from '../config';
+import { KafkaClient } from '../kafka';
 import { createOrm } from '../projection/orm.factory';
 import { TasklogModule } from '../tasklog.module';
 import { RolesService } from '../runtime/roles.service';
@@ -48,4 +49,15 @@ export async function withEngine<T>(fn: (app: INestApplicationContext) => Promis
   } finally {
     await app.close();
   }
+}
+
+/** Logs of a command go to stderr as JSON, since stdout may carry its output. */
+export function stderrLogger(config: TasklogConfig, command: string): JsonLogger {
+  const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
+  return new JsonLogger(createPinoLogger(level, pino.destination({ dest: 2, sync: true })), { service: `tasklog-${command}` });
+}
+
+/** A Kafka client for a command, logging to stderr. */
+export function kafkaFor(config: TasklogConfig, command: string): KafkaClient {
+  return new KafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}-${command}`, logger: stderrLogger(config, command) });
 }

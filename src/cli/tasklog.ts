@@ -4,6 +4,7 @@ import { apiKeyCommand } from './commands/api-key.command';
 import { dlqCommand } from './commands/dlq.command';
 import { eventsCommand } from './commands/events.command';
 import { migrateCommand } from './commands/migrate.command';
+import { projectionCommand } from './commands/projection.command';
 import { statsCommand } from './commands/stats.command';
 
 /**
@@ -18,7 +19,8 @@ export function buildCli(): Command {
     .addCommand(apiKeyCommand())
     .addCommand(dlqCommand())
     .addCommand(statsCommand())
-    .addCommand(eventsCommand());
+    .addCommand(eventsCommand())
+    .addCommand(projectionCommand());
 }
 
 if (require.main === module) {

@@ -29,7 +29,23 @@ export interface RangeStats {
  */
 export async function readTopicRange(kafka: KafkaClient, range: TopicRange): Promise<RangeStats> {
   const { start, end } = await rangeOffsets(kafka, range);
-  const left = new Set([...start.keys()].filter((p) => start.get(p)! < end.get(p)!));
+  return readOffsetRanges(kafka, { ...range, start, end });
+}
+
+export interface OffsetRanges {
+  topic: string;
+  /** Per partition, the first offset to read. */
+  start: Map<number, number>;
+  /** Per partition, the offset to stop before (a partition missing here is not read). */
+  end: Map<number, number>;
+  onRecords: TopicRange['onRecords'];
+  onProgress?: TopicRange['onProgress'];
+}
+
+/** Reads `[start, end)` of each partition with a throw-away consumer (see readTopicRange). */
+export async function readOffsetRanges(kafka: KafkaClient, range: OffsetRanges): Promise<RangeStats> {
+  const { start, end } = range;
+  const left = new Set([...start.keys()].filter((p) => end.has(p) && start.get(p)! < end.get(p)!));
   const total = [...left].reduce((n, p) => n + end.get(p)! - start.get(p)!, 0);
   const stats: RangeStats = { total, records: 0 };
   if (left.size === 0) return stats;

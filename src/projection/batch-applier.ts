@@ -1,7 +1,7 @@
 import { JsonLogger } from '../common/logger';
 import { findUnstorable } from '../common/storable';
 import { decodeEvent, decodeRunCommand, originEvents, TaskEvent } from '../events';
-import { deadLetter, DeadLetterKind, InMessage, OrderedPublisher, OutMessage } from '../kafka';
+import { deadLetter, DeadLetterKind, InMessage, OutMessage } from '../kafka';
 import { isDatabaseUnavailable } from './database-errors';
 import { ProjectionStore } from './projection.store';
 
@@ -11,6 +11,11 @@ export interface BatchApplierOptions {
   logger: JsonLogger;
   /** Attempts for an error that is not "Postgres is unreachable" before the batch is split. */
   maxFailures?: number;
+}
+
+/** Where refused events go: the live DLQ (OrderedPublisher), or nowhere for a rebuild, which marks the task only. */
+export interface DeadLetterSink {
+  publish(messages: OutMessage[]): Promise<void>;
 }
 
 /** Checked between attempts: false once the consumer stops or the partition moves away. */
@@ -38,7 +43,7 @@ export class BatchApplier {
 
   constructor(
     private readonly store: ProjectionStore,
-    private readonly dlq: OrderedPublisher,
+    private readonly dlq: DeadLetterSink,
     private readonly options: BatchApplierOptions,
   ) {
     this.maxFailures = options.maxFailures ?? 3;

@@ -9,7 +9,7 @@ export type DeleteOutcome = 'deleted' | 'unfinished' | 'absent';
 
 /**
  * Removes finished tasks from the read model: the task row and its history rows, in one
- * transaction (the events stay in Kafka). The task row goes first, so a projector batch
+ * transaction (the events stay in Kafka), leaving a tombstone in task_deletions. The task row goes first, so a projector batch
  * holding the row finishes before it (its history rows are then visible to the second
  * statement), and a later event finds no row and is dropped (see ProjectionStore).
  */
@@ -23,6 +23,7 @@ export class TaskDeletion {
   /** Deletes one tenant's finished task; says why not otherwise. */
   async deleteFinished(tenantId: string, id: string): Promise<DeleteOutcome> {
     return this.knex.transaction(async (trx) => {
+      await pauseable(trx);
       const gone = await trx.raw(`delete from tasks where id = ? and tenant_id = ? and status = any(?::text[]) returning ${COUNTED}`, [
         id,
         tenantId,
@@ -31,6 +32,7 @@ export class TaskDeletion {
       if (gone.rowCount > 0) {
         await trx.raw(`delete from task_events where task_id = ?`, [id]);
         await uncount(trx, gone.rows);
+        await entomb(trx, gone.rows);
         return 'deleted';
       }
       const left = await trx.raw(`select 1 from tasks where id = ? and tenant_id = ?`, [id, tenantId]);
@@ -45,6 +47,7 @@ export class TaskDeletion {
    */
   async purgeFinishedBefore(cutoff: Date, limit: number): Promise<{ tasks: number; events: number }> {
     return this.knex.transaction(async (trx) => {
+      await pauseable(trx);
       const gone = await trx.raw(
         `delete from tasks where id in (
            select id from tasks where status = any(?::text[]) and finished_at < ? order by finished_at limit ? for update skip locked)
@@ -55,9 +58,27 @@ export class TaskDeletion {
       if (ids.length === 0) return { tasks: 0, events: 0 };
       const events = await trx.raw(`delete from task_events where task_id = any(?::uuid[])`, [ids]);
       await uncount(trx, gone.rows);
+      await entomb(trx, gone.rows);
       return { tasks: ids.length, events: events.rowCount ?? 0 };
     });
   }
+}
+
+/**
+ * Takes the tombstones' lock before any task row: a projection rebuild pauses deletions by
+ * locking that table (whilePaused), and a deletion waiting there holds nothing the rebuild's
+ * table swap would need.
+ */
+function pauseable(trx: Knex.Transaction): Promise<unknown> {
+  return trx.raw(`lock table task_deletions in row exclusive mode`);
+}
+
+/** Remembers the deleted tasks, so a projection rebuilt from Kafka leaves them out too (ADR 0015). */
+async function entomb(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
+  await trx.raw(
+    `insert into task_deletions (id, tenant_id) select id, tenant_id from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id text) on conflict (id) do update set deleted_at = now()`,
+    [JSON.stringify(rows.map((r) => ({ id: r.id, tenant_id: r.tenant_id })))],
+  );
 }
 
 function uncount(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {

@@ -3,29 +3,17 @@ import { SingleBar } from 'cli-progress';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import pino from 'pino';
-import { createPinoLogger, JsonLogger } from '../../common/logger';
-import { loadDevConfig, TasklogConfig } from '../../config';
+import { loadDevConfig } from '../../config';
 import { decodeEvent } from '../../events';
 import { eventLine, exportEvents, ExportFormat } from '../../export';
-import { followTopic, KafkaClient, topicsFor } from '../../kafka';
+import { followTopic, topicsFor } from '../../kafka';
+import { kafkaFor } from '../cli-context';
 
 /** ISO 8601 (with a zone) or milliseconds since the epoch. */
 export function parseTime(value: string): number {
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) throw new InvalidArgumentError(`expected an ISO 8601 time or ms since the epoch, got "${value}"`);
   return ms;
-}
-
-/** Kafka client for a command: logs to stderr, since stdout may carry the events. */
-function kafkaFor(config: TasklogConfig, command: string): KafkaClient {
-  const logger = new JsonLogger(
-    createPinoLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, pino.destination({ dest: 2, sync: true })),
-    {
-      service: `tasklog-${command}`,
-    },
-  );
-  return new KafkaClient({ brokers: config.brokers, clientId: `${config.topicPrefix}-${command}`, logger });
 }
 
 interface ExportFlags {

@@ -1,0 +1,18 @@
+import { Migration } from '@mikro-orm/migrations';
+
+/**
+ * Tombstones of deleted tasks (DELETE /v1/tasks/:id and retention). The events stay in Kafka, so a
+ * projection rebuilt from offset 0 would bring the tasks back: the rebuild deletes them again
+ * from this list (`tasklog projection rebuild`, ADR 0015). One small row per deleted task.
+ */
+export class Migration20261128010000_task_deletions extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(
+      `create table "task_deletions" ("id" uuid not null, "tenant_id" text not null, "deleted_at" timestamptz not null default now(), constraint "task_deletions_pkey" primary key ("id"));`,
+    );
+  }
+
+  override async down(): Promise<void> {
+    this.addSql(`drop table if exists "task_deletions";`);
+  }
+}

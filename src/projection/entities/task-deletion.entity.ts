@@ -1,0 +1,18 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+/** A deleted task's tombstone: a projection rebuilt from Kafka leaves it out (ADR 0015). */
+export class TaskDeletionRow {
+  id!: string;
+  tenantId!: string;
+  deletedAt!: Date;
+}
+
+export const TaskDeletionSchema = new EntitySchema<TaskDeletionRow>({
+  class: TaskDeletionRow,
+  tableName: 'task_deletions',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    tenantId: { type: 'text' },
+    deletedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+  },
+});

@@ -1,0 +1,114 @@
+import { Knex } from '@mikro-orm/knex';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { JsonLogger } from '../../common/logger';
+import { KafkaClient, readOffsetRanges } from '../../kafka';
+import { BatchApplier, DeadLetterSink } from '../batch-applier';
+import { ProjectionStore } from '../projection.store';
+import { quoteIdentifier } from '../sql-identifier';
+import { CountDeltas, countedRow } from '../task-counts';
+
+/** The projection's name in projection_checkpoints (the engine's projector uses the same). */
+export const PROJECTION = 'tasks';
+
+/** topic → partition → offset. */
+export type Offsets = Map<string, Map<number, number>>;
+
+export interface ProjectedTopics {
+  events: string;
+  lanes: string[];
+}
+
+/** A rebuild never writes the live DLQ: a refused event is marked on its task only (as the live one was). */
+const NO_DEAD_LETTERS: DeadLetterSink = { publish: async () => undefined };
+
+/**
+ * A second projection of the same topics into another schema, with the engine's own code
+ * (BatchApplier, ProjectionStore), read with throw-away consumers that commit nothing. The
+ * lanes go first, then the events, as the live projection saw them: a lane's preview only
+ * creates rows the events have not, so the result does not depend on how the two interleaved.
+ */
+export class ShadowProjection {
+  private readonly store: ProjectionStore;
+  private readonly applier: BatchApplier;
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly orm: MikroORM,
+    private readonly topics: ProjectedTopics,
+    logger: JsonLogger,
+  ) {
+    this.store = new ProjectionStore(orm);
+    this.applier = new BatchApplier(this.store, NO_DEAD_LETTERS, { projection: PROJECTION, dlqTopic: '', logger });
+  }
+
+  get schema(): string {
+    return this.orm.config.get('schema') ?? 'public';
+  }
+
+  private get knex(): Knex {
+    return this.orm.em.getConnection().getKnex();
+  }
+
+  /** Offsets still to project to reach `targets`, summed. */
+  async remaining(targets: Offsets): Promise<number> {
+    let n = 0;
+    for (const [topic, partitions] of targets) {
+      for (const [partition, target] of partitions)
+        n += Math.max(0, target - ((await this.store.checkpoint(PROJECTION, topic, partition)) ?? 0));
+    }
+    return n;
+  }
+
+  /**
+   * Projects each topic's partitions up to (not including) their target offsets and leaves its
+   * checkpoints exactly there. Returns the records read; `onRead` hears of each batch.
+   */
+  async catchUp(targets: Offsets, onRead: (records: number) => void = () => undefined): Promise<number> {
+    let read = 0;
+    for (const topic of [...this.topics.lanes, this.topics.events]) {
+      const end = targets.get(topic);
+      if (!end) continue;
+      const lanes = topic !== this.topics.events;
+      const ranges = await this.kafka.offsetRanges(topic);
+      const start = new Map<number, number>();
+      for (const [partition] of end) {
+        const at = (await this.store.checkpoint(PROJECTION, topic, partition)) ?? 0;
+        start.set(partition, Math.max(at, ranges.get(partition)?.low ?? 0));
+      }
+      const stats = await readOffsetRanges(this.kafka, {
+        topic,
+        start,
+        end,
+        onRecords: async (records) => {
+          const { partition } = records[0];
+          const next = Number(records[records.length - 1].offset) + 1;
+          const args = [topic, partition, records, next, () => true, async () => undefined] as const;
+          await (lanes ? this.applier.applyPreview(...args) : this.applier.apply(...args));
+          onRead(records.length);
+        },
+      });
+      read += stats.records;
+      // Past trailing transaction markers too, so the checkpoints equal the targets.
+      for (const [partition, target] of end) await this.store.applyBatch(PROJECTION, topic, partition, [], target, !lanes);
+    }
+    return read;
+  }
+
+  /**
+   * Removes the tasks the live read model deleted (task_deletions of `liveSchema`) with their
+   * history and counts, as TaskDeletion did there. Returns how many were present here.
+   */
+  async bury(liveSchema: string): Promise<number> {
+    const tombs = `${quoteIdentifier(liveSchema)}.task_deletions`;
+    return this.knex.transaction(async (trx) => {
+      const gone = await trx.raw(
+        `delete from tasks t using ${tombs} d where t.id = d.id returning t.tenant_id, t.type, t.status, t.priority`,
+      );
+      await trx.raw(`delete from task_events e using ${tombs} d where e.task_id = d.id`);
+      const counts = new CountDeltas();
+      for (const row of gone.rows) counts.remove(countedRow(row));
+      await counts.apply(trx);
+      return gone.rowCount ?? 0;
+    });
+  }
+}
