@@ -1,6 +1,7 @@
 /**
  * The dashboard's one page: plain HTML and CSS, no build step. Its script
- * (dashboard-script.ts) keeps it live through the SSE stream, not by polling.
+ * (dashboard-script.ts) keeps the tasks live through the SSE stream; the operations panels
+ * (dashboard-ops-script.ts) are read again on status changes and every few seconds.
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Tasklog</title>
@@ -22,7 +23,7 @@ export const DASHBOARD_HTML = `<!doctype html>
  .s-cancelled,.s-expired{color:#92400e}
  button{margin-right:8px;padding:5px 11px;border-radius:6px;border:1px solid #cbd5e1;background:#fff;cursor:pointer}
  button.cancel{border-color:#fca5a5;color:#b91c1c}
- code{font-size:12px} .err{color:#b91c1c}
+ code{font-size:12px;white-space:nowrap} .err{color:#b91c1c} td.actions{white-space:nowrap}
  #keybox{background:#fff7ed;border:1px solid #fed7aa;padding:10px;border-radius:8px;margin:10px 0}
 </style></head>
 <body>
@@ -35,13 +36,24 @@ export const DASHBOARD_HTML = `<!doctype html>
  <span id="msg" class="muted"></span>
 </div>
 <div class="counts" id="counts"></div>
+<div>Queue depth by lane: <span id="lanes" class="muted">–</span></div>
 <h2>Tasks <span class="muted">(unfinished, and those that finished while this page was open)</span></h2>
 <table><thead><tr><th>task</th><th>type</th><th>status</th><th>attempt</th><th>progress</th><th></th></tr></thead>
 <tbody id="tasks"></tbody></table>
 <h2>Recent failures</h2>
 <table><thead><tr><th>task</th><th>type</th><th>attempt</th><th>error</th><th>finished</th></tr></thead>
 <tbody id="failures"></tbody></table>
-<h2>By type</h2>
-<table><thead><tr><th>type</th><th>counts by status</th></tr></thead><tbody id="types"></tbody></table>
+<h2>Dead letters <span class="muted" id="dead-letters-msg"></span></h2>
+<table><thead><tr><th>failed</th><th>kind</th><th>task</th><th>attempt</th><th>reason</th><th></th></tr></thead>
+<tbody id="dead-letters"></tbody></table>
+<h2>Schedules <span class="muted" id="schedules-msg"></span></h2>
+<table><thead><tr><th>name</th><th>cron</th><th>time zone</th><th>next run</th><th>last run</th><th>state</th><th></th></tr></thead>
+<tbody id="schedules"></tbody></table>
+<h2>Workers</h2>
+<table><thead><tr><th>worker</th><th>host</th><th>roles</th><th>last heartbeat</th><th>running</th><th>free slots</th><th>task types</th></tr></thead>
+<tbody id="workers"></tbody></table>
+<h2>By type <span class="muted">(finished, failure rate and run time p50 / p95: last hour)</span></h2>
+<table><thead><tr><th>type</th><th>counts by status</th><th>finished</th><th>failed</th><th>p50</th><th>p95</th></tr></thead><tbody id="types"></tbody></table>
 <script src="/dashboard/app.js"></script>
+<script src="/dashboard/ops.js"></script>
 </body></html>`;

@@ -2,7 +2,8 @@
  * The dashboard's script, served as /dashboard/app.js. One EventSource on /v1/stream feeds the
  * task table and the failures; it reconnects by itself with Last-Event-ID, so the page misses
  * nothing while the connection drops. Lists and counts are read once, and counts again at most once a
- * second while changes come in, never on a timer.
+ * second while changes come in, never on a timer. It tells the operations panels (ops.js) through
+ * two document events: `tasklog:ready` once the stream is up and `tasklog:change` with each task change.
  */
 export const DASHBOARD_SCRIPT = `'use strict';
 const $ = (id) => document.getElementById(id);
@@ -53,15 +54,19 @@ async function load() {
     for (const t of failed.items) if (!failures.some((f) => f.id === t.id)) failures.push(t);
     draw();
     stats();
+    document.dispatchEvent(new CustomEvent('tasklog:ready'));
   } catch (e) { say(e.message); }
 }
 
 function changed(m) {
   const t = m.task;
   if (!t) return;
+  const previous = tasks.has(t.id) ? tasks.get(t.id).status : null;
   tasks.set(t.id, Object.assign(tasks.get(t.id) || {}, t));
-  if (t.status === 'failed' && !failures.some((f) => f.id === t.id)) failures = [t, ...failures].slice(0, 10);
+  // A task that failed again (after a retry) moves to the top with its latest attempt.
+  if (t.status === 'failed') failures = [Object.assign({}, tasks.get(t.id)), ...failures.filter((f) => f.id !== t.id)].slice(0, 10);
   draw();
+  document.dispatchEvent(new CustomEvent('tasklog:change', { detail: { task: t, previous } }));
   // At most once a second while changes keep coming (a debounce would never fire under progress).
   statsTimer = statsTimer || setTimeout(() => { statsTimer = null; stats(); }, 1000);
 }
@@ -69,11 +74,24 @@ function changed(m) {
 async function stats() {
   try {
     const s = await api('/v1/stats');
-    $('counts').innerHTML = Object.entries(s.byStatus || {}).map(([k, v]) => '<div class="count"><b>' + v + '</b>' + esc(k) + '</div>').join('') || '<span class="muted">no tasks yet</span>';
-    $('types').innerHTML = Object.entries(s.byType || {}).map(([type, by]) => '<tr><td>' + esc(type) + '</td><td>'
-      + Object.entries(by).map(([st, n]) => '<span class="s-' + esc(st) + '">' + esc(st) + ' ' + n + '</span>').join(' · ') + '</td></tr>').join('');
+    const card = (v, label) => '<div class="count"><b>' + esc(v) + '</b>' + esc(label) + '</div>';
+    $('counts').innerHTML = (Object.entries(s.byStatus || {}).map(([k, v]) => card(v, k)).join('')
+      + (s.failureRate != null ? card(pct(s.failureRate), 'failure rate') : '')) || '<span class="muted">no tasks yet</span>';
+    $('lanes').innerHTML = Object.entries(s.lanes || {}).map(([lane, d]) => '<span data-lane="' + esc(lane) + '"><b>' + esc(lane) + '</b> '
+      + d.depth + ' queued' + (d.kafkaLag != null ? ' <span class="muted">(lag ' + d.kafkaLag + ')</span>' : '') + '</span>').join(' · ');
+    const hour = (s.windows && s.windows['1h'] && s.windows['1h'].byType) || {};
+    $('types').innerHTML = Object.entries(s.byType || {}).map(([type, by]) => {
+      const w = hour[type] || {};
+      return '<tr data-type="' + esc(type) + '"><td>' + esc(type) + '</td><td>'
+        + Object.entries(by).map(([st, n]) => '<span class="s-' + esc(st) + '">' + esc(st) + ' ' + n + '</span>').join(' · ') + '</td>'
+        + '<td>' + (w.finished || 0) + '</td><td>' + (w.finished ? pct(w.failed / w.finished) : '–') + '</td>'
+        + '<td>' + ms(w.p50Ms) + '</td><td>' + ms(w.p95Ms) + '</td></tr>';
+    }).join('');
   } catch (e) { say(e.message); }
 }
+
+const pct = (share) => Math.round(share * 1000) / 10 + '%';
+const ms = (n) => (n == null ? '–' : n < 1000 ? Math.round(n) + ' ms' : (n / 1000).toFixed(1) + ' s');
 
 function draw() {
   if (drawPending) return;
@@ -109,11 +127,16 @@ function drawFailures() {
 
 function say(text) { $('msg').textContent = text; }
 
+/** Shows a task the page started (enqueue, retry) before its first event arrives. */
+function track(t) {
+  if (!tasks.has(t.id)) tasks.set(t.id, t);
+  draw();
+}
+
 async function enqueue(type, payload) {
   try {
     const t = await api('/v1/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type, payload }) });
-    if (!tasks.has(t.id)) tasks.set(t.id, t);
-    draw();
+    track(t);
     say('enqueued ' + t.id);
   } catch (e) { say(e.message); }
 }
@@ -134,6 +157,7 @@ $('keybox').onsubmit = (e) => {
   // EventSource cannot send headers; the API reads this cookie for GET requests only.
   document.cookie = 'tasklog_key=' + encodeURIComponent(key) + '; path=/v1; SameSite=Strict';
   $('keybox').hidden = true;
+  say('');
   connect();
 };
 connect();

@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Redirect } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DASHBOARD_HTML } from './dashboard-page';
+import { DASHBOARD_OPS_SCRIPT } from './dashboard-ops-script';
 import { DASHBOARD_SCRIPT } from './dashboard-script';
 
-/** The live dashboard at /dashboard: one page and its script, kept current by SSE. */
+/** The live dashboard at /dashboard: one page and its two scripts: tasks kept current by SSE, operations panels refreshed. */
 @ApiExcludeController()
 @Controller()
 export class DashboardController {
@@ -23,5 +24,11 @@ export class DashboardController {
   @Header('content-type', 'text/javascript; charset=utf-8')
   script(): string {
     return DASHBOARD_SCRIPT;
+  }
+
+  @Get('dashboard/ops.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  opsScript(): string {
+    return DASHBOARD_OPS_SCRIPT;
   }
 }

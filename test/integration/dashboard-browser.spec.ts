@@ -1,14 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { DemoHandlers } from '../../src/examples/demo.handlers';
+import { ARTIFACTS, launchChromium } from '../support/browser';
 import { cleanup, http, startEngine, TestEngine } from '../support/engine';
 import { waitFor } from '../support/wait-for';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ACME = { 'x-api-key': 'acme-key' };
 const GLOBEX = { 'x-api-key': 'globex-key' };
-const ARTIFACTS = join(__dirname, '../artifacts');
 
 describe('the dashboard in a real browser (Debian Chromium)', () => {
   let engine: TestEngine;
@@ -16,26 +14,12 @@ describe('the dashboard in a real browser (Debian Chromium)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium (apt-get install chromium)`);
-    mkdirSync(ARTIFACTS, { recursive: true });
     engine = await startEngine({
       label: 'dashboard',
       handlers: [DemoHandlers],
       config: { apiKeys: { 'acme-key': 'acme', 'globex-key': 'globex' } },
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // The machine has no network beyond loopback; keep Chromium from reaching out at all.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   });
   afterAll(async () => {
