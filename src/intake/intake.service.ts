@@ -31,6 +31,8 @@ const REPLY_WINDOW_MS = 30_000;
 export class IntakeService implements BeforeApplicationShutdown {
   private consumer: ParallelConsumer | null = null;
   private stopped = true;
+  /** From the start of stop(): replies are no longer retried (the request is redelivered instead). */
+  private stopping = false;
   private readonly log: JsonLogger;
   private readonly replies: ReplyPublisher;
 
@@ -47,6 +49,7 @@ export class IntakeService implements BeforeApplicationShutdown {
   async start(): Promise<void> {
     await this.consumer?.stop({ graceMs: 0 });
     this.stopped = false;
+    this.stopping = false;
     this.consumer = new ParallelConsumer(this.kafka.client, {
       groupId: `${this.config.topicPrefix}.intake`,
       topics: [this.kafka.topics.requests],
@@ -65,6 +68,7 @@ export class IntakeService implements BeforeApplicationShutdown {
   async stop(): Promise<void> {
     const c = this.consumer;
     this.consumer = null;
+    this.stopping = true;
     try {
       await c?.stop({ graceMs: 5000 });
     } finally {
@@ -102,21 +106,26 @@ export class IntakeService implements BeforeApplicationShutdown {
    * Answers a `ClientKafka.send` once its outcome is durable (the task enqueued, or the dead
    * letter written). A crash before the reply redelivers the request, which finds the same task
    * (its key, else its correlation id, is the idempotency key) and replies again: at least once.
-   * A reply topic that keeps refusing is given up after REPLY_WINDOW_MS, not to hold the intake.
+   * A reply topic that keeps refusing is given up after REPLY_WINDOW_MS, not to hold the intake;
+   * a reply still failing when the intake stops leaves the request uncommitted, to be redelivered.
    */
   private async reply(to: ReplyAddress, outcome: { reply: IntakeReply } | { error: IntakeReplyError }): Promise<void> {
     const until = Date.now() + REPLY_WINDOW_MS;
     const context = { replyTopic: to.topic, replyPartition: to.partition, correlationId: to.correlationId };
     try {
-      await retryWithBackoff(() => this.replies.publish(replyRecord(to, outcome)), {
+      const attempt = async () => {
+        if (this.stopped) throw new Error('the intake stopped before the reply was written');
+        await this.replies.publish(replyRecord(to, outcome));
+      };
+      await retryWithBackoff(attempt, {
         initialMs: 200,
         maxMs: 5000,
-        stop: () => this.stopped || Date.now() >= until,
+        stop: () => this.stopping || Date.now() >= until,
         onError: (e, retryInMs) => this.log.write('warn', 'writing a reply failed; retrying', { ...context, error: e.message, retryInMs }),
       });
     } catch (e) {
       // Stopping: left uncommitted, so the next owner of the partition replies.
-      if (this.stopped) throw e;
+      if (this.stopping) throw e;
       this.log.write('warn', 'reply dropped; the request itself was handled', { ...context, error: (e as Error).message });
     }
   }
