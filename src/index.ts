@@ -23,6 +23,7 @@ export { Recurring } from './scheduler/schedules/recurring.decorator';
 export { TaskClientService } from './client/task-client.service';
 export type { EnqueueOptions } from './client/enqueue-options';
 export type { BatchItem, BatchItemResult } from './client/task-client';
+export type { IntakeReply, IntakeReplyError } from './intake/intake-reply';
 
 // Errors a handler throws or a caller catches.
 export { TasklogError, ErrorCode, RetryableError, NonRetryableError } from './common/errors';

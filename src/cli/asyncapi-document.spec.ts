@@ -19,8 +19,10 @@ describe('the AsyncAPI document', () => {
       .channels()
       .all()
       .map((c) => c.address());
-    expect(addresses).toEqual(expect.arrayContaining(['billing.events', 'billing.requests', 'billing.dlq']));
+    expect(addresses).toEqual(expect.arrayContaining(['billing.events', 'billing.requests', 'billing.requests.reply', 'billing.dlq']));
     const request = document!.channels().get('requests')!.messages().all()[0];
     expect(request.payload()!.required()).toEqual(['type']);
+    const reply = document!.operations().get('receiveRequests')!.reply()!;
+    expect(reply.channel()!.address()).toBe('billing.requests.reply');
   });
 });

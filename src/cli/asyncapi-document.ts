@@ -1,3 +1,4 @@
+import { KafkaHeaders } from '@nestjs/microservices/enums/kafka-headers.enum';
 import { z } from 'zod';
 import { cancelSignalJsonSchema, EVENT_VERSIONS, eventJsonSchemas, EventType, runCommandJsonSchema } from '../events';
 import { Header } from '../kafka/kafka.types';
@@ -51,6 +52,9 @@ export function asyncApiDocument(prefix = 'tasklog'): Json {
       type: 'object',
       properties: {
         [Header.TENANT_ID]: { type: 'string', description: 'the tenant; default "default". The topic ACLs are the trust boundary.' },
+        [KafkaHeaders.CORRELATION_ID]: { type: 'string', description: 'request-reply (Nest ClientKafka.send): echoed on the answer' },
+        [KafkaHeaders.REPLY_TOPIC]: { type: 'string', description: 'request-reply: where to answer; with a correlation id, asks for one' },
+        [KafkaHeaders.REPLY_PARTITION]: { type: 'string', description: 'request-reply: the partition of the reply topic to answer on' },
       },
     },
     bindings: { kafka: { key: { type: 'string', description: 'optional; the idempotency key unless the body gives one' } } },
@@ -58,6 +62,29 @@ export function asyncApiDocument(prefix = 'tasklog'): Json {
       $id: 'https://tasklog.dev/schemas/task-request.json',
       title: 'task request',
       ...z.toJSONSchema(TaskRequestSchema, { io: 'input', unrepresentable: 'any' }),
+    },
+  };
+  messages.task_reply = {
+    name: 'task.reply',
+    title: 'request-reply answer',
+    summary:
+      'Answers a request that names a reply topic (Nest ClientKafka.send), once the task is enqueued or the request dead-lettered; at least once.',
+    contentType: 'application/json',
+    headers: {
+      type: 'object',
+      properties: {
+        [KafkaHeaders.CORRELATION_ID]: { type: 'string', description: "the request's" },
+        [KafkaHeaders.NEST_IS_DISPOSED]: { type: 'string', description: 'on an answer: the only one' },
+        [KafkaHeaders.NEST_ERR]: {
+          type: 'string',
+          description: 'on a refusal: JSON {status: "error", code, message}; the value is then empty',
+        },
+      },
+    },
+    payload: {
+      type: 'object',
+      properties: { taskId: { type: 'string', format: 'uuid' }, status: { type: 'string', description: 'the task status when accepted' } },
+      required: ['taskId', 'status'],
     },
   };
   messages.dead_letter = {
@@ -94,6 +121,11 @@ export function asyncApiDocument(prefix = 'tasklog'): Json {
       description: 'Enqueue requests from any producer.',
       messages: { task_request: ref('task_request') },
     },
+    requestsReply: {
+      address: `${prefix}.requests.reply`,
+      description: "Answers to request-reply requests (Nest's `<topic>.reply` convention); created by the engine.",
+      messages: { task_reply: ref('task_reply') },
+    },
     dlq: { address: `${prefix}.dlq`, messages: { dead_letter: ref('dead_letter') } },
   };
   const channel = (name: string) => ({ $ref: `#/channels/${name}` });
@@ -108,7 +140,16 @@ export function asyncApiDocument(prefix = 'tasklog'): Json {
     channels,
     operations: {
       publishEvents: { action: 'send', channel: channel('events'), summary: 'Tasklog appends every lifecycle event.' },
-      receiveRequests: { action: 'receive', channel: channel('requests'), summary: 'The api role enqueues each request.' },
+      receiveRequests: {
+        action: 'receive',
+        channel: channel('requests'),
+        summary: 'The api role enqueues each request.',
+        reply: {
+          address: { location: `$message.header#/${KafkaHeaders.REPLY_TOPIC}` },
+          channel: channel('requestsReply'),
+          messages: [{ $ref: '#/channels/requestsReply/messages/task_reply' }],
+        },
+      },
       publishDeadLetters: { action: 'send', channel: channel('dlq') },
     },
     components: { messages },

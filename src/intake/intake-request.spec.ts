@@ -23,6 +23,13 @@ describe('reading a task request from the requests topic', () => {
     expect(readIntakeRequest(msg('{"type":"t","idempotencyKey":"own"}', 'order-42')).options.idempotencyKey).toBe('own');
   });
 
+  it('uses the correlation id of a keyless ClientKafka.send, so a redelivered send enqueues once', () => {
+    const sent = { kafka_correlationId: 'c-1', kafka_replyTopic: 'tasklog.requests.reply' };
+    expect(readIntakeRequest(msg('{"type":"t"}', null, sent)).options.idempotencyKey).toBe('c-1');
+    expect(readIntakeRequest(msg('{"type":"t"}', 'order-42', sent)).options.idempotencyKey).toBe('order-42');
+    expect(readIntakeRequest(msg('{"type":"t"}', null, { kafka_correlationId: 'c-1' })).options.idempotencyKey).toBeUndefined();
+  });
+
   it.each([
     [null, /empty value/],
     ['not json', /not JSON/],

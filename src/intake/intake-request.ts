@@ -1,6 +1,7 @@
 import { ErrorCode, TasklogError } from '../common/errors';
 import { EnqueueOptions } from '../client/enqueue-options';
 import { Header, InMessage } from '../kafka/kafka.types';
+import { replyAddressOf } from './intake-reply';
 
 /** The tenant of a request that names none in its `tenant-id` header. */
 export const DEFAULT_INTAKE_TENANT = 'default';
@@ -17,7 +18,8 @@ export interface IntakeRequest {
  * writes with its default serializer, or any producer writing JSON). The tenant comes from the
  * `tenant-id` header: whoever may write to the topic may enqueue for any tenant, so the topic's
  * ACLs are the boundary (see README, "Kafka intake"). The record's key is the idempotency key
- * unless the body gives one, so a redelivered request enqueues once.
+ * unless the body gives one, so a redelivered request enqueues once; a keyless `ClientKafka.send`
+ * uses its correlation id the same way (it is unique per send and travels with the record).
  */
 export function readIntakeRequest(m: InMessage): IntakeRequest {
   if (!m.value || m.value.length === 0) throw invalid('empty value; expected JSON {type, payload, ...options}');
@@ -30,7 +32,7 @@ export function readIntakeRequest(m: InMessage): IntakeRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('expected a JSON object {type, payload, ...options}');
   const { type, payload, ...rest } = body as Record<string, unknown>;
   if ('tenantId' in rest) throw invalid('tenantId is not a request field; the tenant comes from the tenant-id header');
-  const key = m.key === null || m.key === '' ? undefined : m.key;
+  const key = m.key === null || m.key === '' ? replyAddressOf(m)?.correlationId : m.key;
   const options = { ...rest } as EnqueueOptions;
   if (options.idempotencyKey === undefined && key !== undefined) options.idempotencyKey = key;
   options.tenantId = m.headers[Header.TENANT_ID] || DEFAULT_INTAKE_TENANT;

@@ -4,8 +4,10 @@ import { JsonLogger } from '../common/logger';
 import { retryWithBackoff } from '../common/retry';
 import { TASKLOG_CONFIG, TasklogConfig } from '../config';
 import { TaskClientService } from '../client/task-client.service';
-import { deadLetter, DeadLetterKind, Header, InMessage, ParallelConsumer } from '../kafka';
+import { deadLetter, DeadLetterKind, Header, InMessage, ParallelConsumer, ReplyPublisher } from '../kafka';
 import { KafkaService } from '../kafka/kafka.service';
+import { TaskState } from '../domain/task-state';
+import { IntakeReply, IntakeReplyError, ReplyAddress, replyAddressOf, replyRecord } from './intake-reply';
 import { readIntakeRequest } from './intake-request';
 
 /** Errors that no redelivery can fix: the request goes to the DLQ with the error's message. */
@@ -16,16 +18,23 @@ const REFUSALS: ReadonlySet<string> = new Set([
   ErrorCode.IDEMPOTENCY_CONFLICT,
 ]);
 
+/** How long a reply is retried before it is dropped; by then its caller has most likely timed out. */
+const REPLY_WINDOW_MS = 30_000;
+
 /**
  * The Kafka intake (part of the api role): turns JSON requests on `<prefix>.requests` into tasks
  * through TaskClient, with the same validation as REST. A refused request becomes a poison dead
  * letter with the reason; Kafka or Postgres being away is waited out, never dead-lettered.
+ * A request written by Nest's `ClientKafka.send` is answered on its reply topic (intake-reply.ts).
  */
 @Injectable()
 export class IntakeService implements BeforeApplicationShutdown {
   private consumer: ParallelConsumer | null = null;
   private stopped = true;
+  /** From the start of stop(): replies are no longer retried (the request is redelivered instead). */
+  private stopping = false;
   private readonly log: JsonLogger;
+  private readonly replies: ReplyPublisher;
 
   constructor(
     @Inject(TASKLOG_CONFIG) private readonly config: TasklogConfig,
@@ -34,11 +43,13 @@ export class IntakeService implements BeforeApplicationShutdown {
     logger: JsonLogger,
   ) {
     this.log = logger.child({ component: 'intake' });
+    this.replies = new ReplyPublisher(kafka.client);
   }
 
   async start(): Promise<void> {
     await this.consumer?.stop({ graceMs: 0 });
     this.stopped = false;
+    this.stopping = false;
     this.consumer = new ParallelConsumer(this.kafka.client, {
       groupId: `${this.config.topicPrefix}.intake`,
       topics: [this.kafka.topics.requests],
@@ -57,10 +68,12 @@ export class IntakeService implements BeforeApplicationShutdown {
   async stop(): Promise<void> {
     const c = this.consumer;
     this.consumer = null;
+    this.stopping = true;
     try {
       await c?.stop({ graceMs: 5000 });
     } finally {
       this.stopped = true;
+      await this.replies.close();
     }
   }
 
@@ -69,17 +82,52 @@ export class IntakeService implements BeforeApplicationShutdown {
   }
 
   private async handle(m: InMessage): Promise<void> {
-    const refusal = await this.retry('enqueueing a request', async () => {
+    const outcome = await this.retry('enqueueing a request', async (): Promise<{ task: TaskState } | { refusal: TasklogError }> => {
       try {
         const { type, payload, options } = readIntakeRequest(m);
-        await this.tasks.enqueue(type as string, payload, options);
-        return null;
+        return { task: await this.tasks.enqueue(type as string, payload, options) };
       } catch (e) {
-        if (e instanceof TasklogError && REFUSALS.has(e.code)) return e;
+        if (e instanceof TasklogError && REFUSALS.has(e.code)) return { refusal: e };
         throw e;
       }
     });
-    if (refusal) await this.refuse(m, refusal.message);
+    if ('refusal' in outcome) await this.refuse(m, outcome.refusal.message);
+    const to = replyAddressOf(m);
+    if (!to) return;
+    await this.reply(
+      to,
+      'task' in outcome
+        ? { reply: { taskId: outcome.task.id, status: outcome.task.status } }
+        : { error: { status: 'error', code: outcome.refusal.code, message: outcome.refusal.message } },
+    );
+  }
+
+  /**
+   * Answers a `ClientKafka.send` once its outcome is durable (the task enqueued, or the dead
+   * letter written). A crash before the reply redelivers the request, which finds the same task
+   * (its key, else its correlation id, is the idempotency key) and replies again: at least once.
+   * A reply topic that keeps refusing is given up after REPLY_WINDOW_MS, not to hold the intake;
+   * a reply still failing when the intake stops leaves the request uncommitted, to be redelivered.
+   */
+  private async reply(to: ReplyAddress, outcome: { reply: IntakeReply } | { error: IntakeReplyError }): Promise<void> {
+    const until = Date.now() + REPLY_WINDOW_MS;
+    const context = { replyTopic: to.topic, replyPartition: to.partition, correlationId: to.correlationId };
+    try {
+      const attempt = async () => {
+        if (this.stopped) throw new Error('the intake stopped before the reply was written');
+        await this.replies.publish(replyRecord(to, outcome));
+      };
+      await retryWithBackoff(attempt, {
+        initialMs: 200,
+        maxMs: 5000,
+        stop: () => this.stopping || Date.now() >= until,
+        onError: (e, retryInMs) => this.log.write('warn', 'writing a reply failed; retrying', { ...context, error: e.message, retryInMs }),
+      });
+    } catch (e) {
+      // Stopping: left uncommitted, so the next owner of the partition replies.
+      if (this.stopping) throw e;
+      this.log.write('warn', 'reply dropped; the request itself was handled', { ...context, error: (e as Error).message });
+    }
   }
 
   /** Waits out an outage (Kafka, Postgres) until it ends or this consumer stops. */

@@ -5,6 +5,7 @@ export * from './kafka.types';
 export * from './kafka.client';
 export * from './transactional-publisher';
 export * from './ordered-publisher';
+export * from './reply-publisher';
 export * from './parallel-consumer';
 export * from './offset-tracker';
 export * from './consumer-lifecycle';

@@ -28,6 +28,9 @@ const HEARTBEAT_TOPIC = {
   config: { 'cleanup.policy': 'compact,delete', 'retention.ms': '3600000', 'segment.ms': '600000' },
 };
 
+/** Replies are read within moments by the caller waiting for them; an hour is plenty. */
+const REPLY_TOPIC = { config: { 'retention.ms': '3600000' } };
+
 /** Owns the Kafka client, topic set-up and the process's producers. */
 @Injectable()
 export class KafkaService implements OnApplicationShutdown {
@@ -68,6 +71,7 @@ export class KafkaService implements OnApplicationShutdown {
     this.topicsReady ??= this.client
       .ensureTopics(allTopics(this.topics), partitions, replication, topicMessageBytes(maxPayloadBytes), {
         [this.topics.workers]: HEARTBEAT_TOPIC,
+        [this.topics.requestsReply]: REPLY_TOPIC,
         [this.topics.events]: { config: perTopic[this.topics.events] },
       })
       .then((limit) => {

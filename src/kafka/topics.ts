@@ -3,6 +3,8 @@ export interface Topics {
   commands: { high: string; normal: string; low: string };
   control: string;
   requests: string;
+  /** Answers to `ClientKafka.send` requests (Nest's `<topic>.reply` convention; see src/intake). */
+  requestsReply: string;
   dlq: string;
   /** Latest heartbeat per worker id (compacted); a tombstone when a worker stops. */
   workers: string;
@@ -16,6 +18,7 @@ export function topicsFor(prefix: string): Topics {
     commands: { high: `${prefix}.commands.high`, normal: `${prefix}.commands.normal`, low: `${prefix}.commands.low` },
     control: `${prefix}.control`,
     requests: `${prefix}.requests`,
+    requestsReply: `${prefix}.requests.reply`,
     dlq: `${prefix}.dlq`,
     workers: `${prefix}.workers`,
   };
@@ -29,5 +32,5 @@ export function laneFor(priority: number): Lane {
 }
 
 export function allTopics(t: Topics): string[] {
-  return [t.events, t.commands.high, t.commands.normal, t.commands.low, t.control, t.requests, t.dlq, t.workers];
+  return [t.events, t.commands.high, t.commands.normal, t.commands.low, t.control, t.requests, t.requestsReply, t.dlq, t.workers];
 }

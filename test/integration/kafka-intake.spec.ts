@@ -1,6 +1,6 @@
 import { ClientKafka } from '@nestjs/microservices';
 import { Kafka, logLevel } from 'kafkajs';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, timeout } from 'rxjs';
 import { deterministicId } from '../../src/common/ids';
 import { loadDevConfig } from '../../src/config';
 import { EventsConsumer, startEventsConsumer } from '../apps/events-consumer';
@@ -16,24 +16,36 @@ describe('when other services talk to Tasklog over Kafka', () => {
   let engine: TestEngine;
   let probe: KafkaProbe;
   let client: ClientKafka;
+  let requester: ClientKafka;
   let consumer: EventsConsumer;
+  const logs: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
     engine = await startEngine({
       label: 'intake',
       handlers: [TestHandlers],
       config: { apiKeys: { 'acme-key': 'acme', 'default-key': 'default' } },
+      logDestination: { write: (line: string) => void logs.push(JSON.parse(line)) },
     });
     probe = new KafkaProbe(engine.prefix);
     await probe.start();
     // A stock Nest producer, default serializer: what a downstream team's app would use.
     client = new ClientKafka({ client: { clientId: 'intake-test', brokers }, producerOnlyMode: true });
     await client.connect();
+    // A stock Nest request-reply client; it listens on <requests>.reply, which the engine creates.
+    requester = new ClientKafka({
+      client: { clientId: 'intake-reply-test', brokers },
+      consumer: { groupId: `${engine.prefix}.nest-caller` },
+      subscribe: { fromBeginning: true },
+    });
+    requester.subscribeToResponseOf(probe.topics.requests);
+    await requester.connect();
     consumer = await startEventsConsumer({ brokers, eventsTopic: probe.topics.events, groupId: `${engine.prefix}.downstream` });
   });
   afterAll(async () => {
     await consumer?.close();
     await client?.close();
+    await requester?.close();
     await probe?.stop();
     await engine?.stop();
     if (engine) await cleanup(engine.prefix, engine.schema);
@@ -128,5 +140,53 @@ describe('when other services talk to Tasklog over Kafka', () => {
     await waitFor(async () => (await http(`${engine.url}/v1/tasks/${id}`, { headers: byDefault })).body?.status === 'completed', {
       what: 'the next request to run',
     });
+  });
+
+  /** `ClientKafka.send` and wait for its one answer (or its error). */
+  const send = (data: unknown) => lastValueFrom(requester.send(probe.topics.requests, data).pipe(timeout(45_000)));
+
+  it('a ClientKafka.send resolves with the id of the task it enqueued, and that task completes', async () => {
+    const reply = await send({ value: { type: 'test.echo', payload: 'asked' }, headers: { 'tenant-id': 'acme' } });
+    expect(reply).toEqual({ taskId: expect.any(String), status: 'queued' });
+    const done = await waitFor(async () => ((await task(reply.taskId))?.status === 'completed' ? task(reply.taskId) : null), {
+      what: 'the task of the reply to complete',
+    });
+    expect(done).toMatchObject({ tenantId: 'acme', type: 'test.echo', result: { echoed: 'asked' } });
+  });
+
+  it('a repeated ClientKafka.send with the same idempotencyKey answers the same task', async () => {
+    const request = { type: 'test.echo', payload: 'same', idempotencyKey: 'asked-twice' };
+    const first = await send(request);
+    const second = await send(request);
+    expect(second.taskId).toBe(first.taskId);
+    expect(first.taskId).toBe(deterministicId('tasklog', 'default', 'asked-twice'));
+  });
+
+  it('a refused ClientKafka.send fails with the reason, and the request is in the DLQ', async () => {
+    const key = `bad-send-${Math.random().toString(36).slice(2)}`;
+    const refused = send({ key, value: { type: 'no.such.type', payload: 1 } });
+    await expect(refused).rejects.toMatchObject({
+      status: 'error',
+      code: 'UNKNOWN_TASK_TYPE',
+      message: expect.stringMatching(/no.such.type/),
+    });
+    const letter = await waitFor(() => probe.dead.find((d) => d.key === key), { what: 'the dead letter' });
+    expect(letter.headers['dlq-reason']).toMatch(/unknown task type "no.such.type"/);
+  });
+
+  it('a request whose reply topic does not exist still runs, and the intake keeps answering others', async () => {
+    const nowhere = `${engine.prefix}.no-such-reply`;
+    const headers = { kafka_correlationId: 'c-nowhere', kafka_replyTopic: nowhere, kafka_replyPartition: '0' };
+    await probe.send(probe.topics.requests, [
+      { key: 'reply-nowhere', value: JSON.stringify({ type: 'test.echo', payload: 'x' }), headers },
+    ]);
+    const id = deterministicId('tasklog', 'default', 'reply-nowhere');
+    await waitFor(async () => (await http(`${engine.url}/v1/tasks/${id}`, { headers: byDefault })).body?.status === 'completed', {
+      what: 'the task of the unanswerable request to complete',
+    });
+    await waitFor(() => logs.find((l) => l.msg === 'writing a reply failed; retrying' && l.replyTopic === nowhere), {
+      what: 'the intake to warn about the reply',
+    });
+    expect((await send({ type: 'test.echo', payload: 'meanwhile' })).taskId).toEqual(expect.any(String));
   });
 });
