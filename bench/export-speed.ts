@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Kafka, logLevel } from 'kafkajs';
-import { uuidv7 } from '../src/common/ids';
 import pino from 'pino';
 import { createPinoLogger, JsonLogger } from '../src/common/logger';
 import { loadDevConfig } from '../src/config';
-import { encodeEvent, EventType, makeEvent, TaskEvent } from '../src/events';
 import { exportEvents } from '../src/export';
-import { KafkaClient, recordHeaders } from '../src/kafka';
+import { KafkaClient } from '../src/kafka';
+import { writeSyntheticEvents } from './synthetic-events';
 
 /**
  * `node dist/bench/export-speed.js [events]`: writes N events (4 per task: enqueued, queued,
@@ -26,27 +25,7 @@ async function main(): Promise<void> {
     const producer = kafka.producer();
     await producer.connect();
     const fromMs = Date.now();
-    const at = new Date().toISOString();
-    for (let sent = 0; sent < total; ) {
-      const batch: { key: string; value: Buffer; headers: Record<string, string> }[] = [];
-      while (batch.length < 4000 && sent + batch.length < total) {
-        const scope = { taskId: uuidv7(), tenantId: 'default', attempt: 1 };
-        const events: TaskEvent[] = [
-          makeEvent(
-            EventType.ENQUEUED,
-            { ...scope, attempt: 0 },
-            { taskType: 'bench.job', payload: { n: sent }, priority: 5, maxAttempts: 1, backoff: { type: 'exponential', delayMs: 1000 } },
-            at,
-          ) as TaskEvent,
-          makeEvent(EventType.QUEUED, scope, { attempt: 1 }, at) as TaskEvent,
-          makeEvent(EventType.STARTED, scope, { workerId: 'bench', attempt: 1 }, at) as TaskEvent,
-          makeEvent(EventType.COMPLETED, scope, { result: { ok: true }, durationMs: 3 }, at) as TaskEvent,
-        ];
-        for (const e of events) batch.push({ key: e.taskId, value: encodeEvent(e), headers: recordHeaders(e.type, e.tenantId, e.v) });
-      }
-      await producer.send({ topic, messages: batch });
-      sent += batch.length;
-    }
+    await writeSyntheticEvents(producer, topic, total);
     await producer.disconnect();
     const toMs = Date.now();
 

@@ -40,6 +40,8 @@ export interface OffsetRanges {
   end: Map<number, number>;
   onRecords: TopicRange['onRecords'];
   onProgress?: TopicRange['onProgress'];
+  /** Partitions handed to onRecords at once (each one's records stay in order); default 1. */
+  concurrency?: number;
 }
 
 /** Reads `[start, end)` of each partition with a throw-away consumer (see readTopicRange). */
@@ -72,6 +74,7 @@ export async function readOffsetRanges(kafka: KafkaClient, range: OffsetRanges):
     await consumer.subscribe({ topics: [range.topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: range.concurrency ?? 1,
       eachBatch: async ({ batch }) => {
         const from = start.get(batch.partition)!;
         const to = end.get(batch.partition)!;

@@ -79,6 +79,8 @@ export class ShadowProjection {
         topic,
         start,
         end,
+        // Partitions are independent (their checkpoints and tasks never overlap): project them side by side.
+        concurrency: end.size,
         onRecords: async (records) => {
           const { partition } = records[0];
           const next = Number(records[records.length - 1].offset) + 1;
