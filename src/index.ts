@@ -39,3 +39,9 @@ export type { TaskEvent, EventDataMap } from './events/event.schemas';
 export { decodeEvent, parseEvent, EventDecodeError, SCHEMA_VERSION } from './events/event.codec';
 export { upcast } from './events/upcasters';
 export { Header } from './kafka/kafka.types';
+
+// Operations from code, as the CLI runs them: export of the history, blue/green projection rebuild.
+export { KafkaClient } from './kafka/kafka.client';
+export { exportEvents } from './export';
+export { rebuildProjection } from './projection/rebuild/blue-green-rebuild';
+export type { RebuildMode, RebuildOptions, RebuildReport } from './projection/rebuild/blue-green-rebuild';
