@@ -92,3 +92,84 @@ describe('GET /v1/stats as tasks run', () => {
     expect(after.byStatus).toEqual({ completed: 7, failed: 1 });
   });
 });
+
+describe('GET /v1/stats with two tenants', () => {
+  let engine: TestEngine;
+  const acme = { authorization: 'Bearer acme-key' };
+  const globex = { 'x-api-key': 'globex-key' };
+
+  beforeAll(async () => {
+    engine = await startEngine({
+      label: 'stats_tenants',
+      handlers: [TestHandlers],
+      config: { apiKeys: { 'acme-key': 'acme', 'globex-key': 'globex' } },
+    });
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    if (engine) await cleanup(engine.prefix, engine.schema);
+  });
+
+  const enqueue = async (headers: Record<string, string>, json: Record<string, unknown>) => {
+    const r = await http(`${engine.url}/v1/tasks`, { method: 'POST', headers, json });
+    expect(r.status).toBe(202);
+    return r.body.id as string;
+  };
+  const ended = (headers: Record<string, string>, id: string, status: string) =>
+    waitFor(async () => (await http(`${engine.url}/v1/tasks/${id}`, { headers })).body.status === status, {
+      what: `task ${id} to be ${status}`,
+    });
+  const stats = async (headers: Record<string, string>) => {
+    const r = await http(`${engine.url}/v1/stats`, { headers });
+    expect(r.status).toBe(200);
+    return r.body;
+  };
+  const failing = { type: 'test.fail', backoff: { type: 'fixed', delayMs: 10 } };
+
+  it("counts only the key's own tenant: statuses, types, rates, windows and retries", async () => {
+    // acme: 2 echoes complete, 1 task fails after 3 attempts.
+    const acmeDone = [await enqueue(acme, { type: 'test.echo' }), await enqueue(acme, { type: 'test.echo' })];
+    const acmeFailed = await enqueue(acme, { ...failing, maxAttempts: 3 });
+    // globex: 1 noop completes, 2 tasks fail after 2 attempts each.
+    const globexDone = await enqueue(globex, { type: 'test.noop' });
+    const globexFailed = [await enqueue(globex, { ...failing, maxAttempts: 2 }), await enqueue(globex, { ...failing, maxAttempts: 2 })];
+    for (const id of acmeDone) await ended(acme, id, 'completed');
+    await ended(acme, acmeFailed, 'failed');
+    await ended(globex, globexDone, 'completed');
+    for (const id of globexFailed) await ended(globex, id, 'failed');
+
+    const a = await stats(acme);
+    expect(a.byStatus).toEqual({ completed: 2, failed: 1 });
+    expect(a.byType).toEqual({ 'test.echo': { completed: 2 }, 'test.fail': { failed: 1 } });
+    expect(a).toMatchObject({ successRate: 0.6667, failureRate: 0.3333 });
+    expect(a.windows['5m']).toMatchObject({ finished: 3, completed: 2, failed: 1, retries: 2, successRate: 0.6667 });
+    expect(Object.keys(a.windows['5m'].byType).sort()).toEqual(['test.echo', 'test.fail']);
+    expect(a.windows['5m'].byType['test.fail']).toMatchObject({ failed: 1, retries: 2 });
+    expect(a.windows['5m'].byType['test.echo']).toMatchObject({ completed: 2, retries: 0 });
+
+    const g = await stats(globex);
+    expect(g.byStatus).toEqual({ completed: 1, failed: 2 });
+    expect(g.byType).toEqual({ 'test.noop': { completed: 1 }, 'test.fail': { failed: 2 } });
+    expect(g).toMatchObject({ successRate: 0.3333, failureRate: 0.6667 });
+    expect(g.windows['5m']).toMatchObject({ finished: 3, completed: 1, failed: 2, retries: 2, successRate: 0.3333 });
+    expect(Object.keys(g.windows['5m'].byType).sort()).toEqual(['test.fail', 'test.noop']);
+    expect(g.windows['5m'].byType['test.fail']).toMatchObject({ failed: 2, retries: 2 });
+    expect(g.windows['5m'].byType['test.noop']).toMatchObject({ completed: 1, retries: 0 });
+  });
+
+  it("counts only the key's own tenant's delayed tasks", async () => {
+    const later = new Date(Date.now() + 60_000).toISOString();
+    await enqueue(acme, { type: 'test.noop', runAt: later });
+    await enqueue(acme, { type: 'test.noop', runAt: later });
+    await enqueue(globex, { type: 'test.noop', runAt: later });
+    const a = await waitFor(async () => {
+      const now = await stats(acme);
+      return now.byStatus.scheduled === 2 ? now : null;
+    });
+    const g = await stats(globex);
+    expect(a.byStatus.scheduled).toBe(2);
+    expect(g.byStatus.scheduled).toBe(1);
+    expect(a.byType['test.noop']).toEqual({ scheduled: 2 });
+    expect(g.byType['test.noop']).toEqual({ completed: 1, scheduled: 1 });
+  });
+});
