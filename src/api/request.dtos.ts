@@ -1,6 +1,6 @@
 import { createZodDto } from 'nestjs-zod';
 import { DeadLetterListQuery } from './dead-letter.schemas';
-import { BatchBody, CancelBody, EnqueueBody, ListQuery, RetryBody } from './request.schemas';
+import { BatchBody, CancelBody, EnqueueBody, RetryBody } from './request.schemas';
 import { BackfillBody, ScheduleDefinitionSchema } from './schedule.schemas';
 
 // The OpenAPI document's request shapes, made from the very schemas the controllers parse with
@@ -9,7 +9,6 @@ export class EnqueueBodyDto extends createZodDto(EnqueueBody) {}
 export class BatchBodyDto extends createZodDto(BatchBody) {}
 export class RetryBodyDto extends createZodDto(RetryBody) {}
 export class CancelBodyDto extends createZodDto(CancelBody) {}
-export class ListQueryDto extends createZodDto(ListQuery) {}
 export class DeadLetterListQueryDto extends createZodDto(DeadLetterListQuery) {}
 export class ScheduleBodyDto extends createZodDto(ScheduleDefinitionSchema) {}
 export class BackfillBodyDto extends createZodDto(BackfillBody) {}

@@ -1,6 +1,6 @@
 import { textProblem } from '../common/storable';
 import { PayloadMatch, TaskSearchFilter, TaskSearchPage } from '../projection/task-search';
-import { invalidInput, ListQuery } from './request.schemas';
+import { FIELD_FILTERS, invalidInput, ListQuery } from './request.schemas';
 
 const MAX_FIELD_FILTERS = 20;
 const MAX_PATH_DEPTH = 8;
@@ -68,7 +68,8 @@ function fieldProblem(key: string, value: unknown, prefix: string): string | nul
   const path = prefix === 'label.' ? [name] : name.split('.');
   if (path.some((p) => p === '')) return 'empty name or path segment';
   if (path.length > MAX_PATH_DEPTH) return `at most ${MAX_PATH_DEPTH} levels deep`;
-  return textProblem(key) ?? textProblem(value);
+  const parsed = FIELD_FILTERS[prefix === 'label.' ? 'label.<key>' : 'payload.<path>'].safeParse(value);
+  return textProblem(key) ?? (parsed.success ? null : parsed.error.issues[0].message);
 }
 
 function candidates(value: string): unknown[] {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, Delete, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiNoContentResponse, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiNoContentResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/require-scope.decorator';
 import { TaskClientService } from '../client/task-client.service';
 import { ErrorCode, TasklogError } from '../common/errors';
@@ -7,7 +7,8 @@ import { DatabaseService } from '../projection/database.service';
 import { CancelBody, EnqueueBody, parseInput, PathText, RetryBody, TaskIdParam } from './request.schemas';
 import { JsonBodyGuard } from './json-body.guard';
 import { ApiProblems } from './problem.schemas';
-import { CancelBodyDto, EnqueueBodyDto, ListQueryDto, RetryBodyDto } from './request.dtos';
+import { CancelBodyDto, EnqueueBodyDto, RetryBodyDto } from './request.dtos';
+import { ApiSearchQuery } from './search-query.openapi';
 import { TaskDto, TaskListDto } from './response.schemas';
 import { TenantScoped } from './tenant-scoped.decorator';
 import { parseSearchQuery } from './task-search.query';
@@ -55,7 +56,7 @@ export class TasksController {
   /** Search: filters, sort and cursor as in api/task-search.query.ts. */
   @Get()
   @RequireScope('read')
-  @ApiQuery({ type: ListQueryDto })
+  @ApiSearchQuery()
   @ApiOkResponse({ type: TaskListDto, description: 'a page of tasks, newest first' })
   async list(@Query() query: unknown, @Tenant() tenantId: string) {
     const { filter, page } = parseSearchQuery(query, tenantId);
@@ -65,7 +66,7 @@ export class TasksController {
 
   @Get('count')
   @RequireScope('read')
-  @ApiQuery({ type: ListQueryDto })
+  @ApiSearchQuery()
   @ApiOkResponse({ description: 'how many tasks match the same filters as the list: { count }' })
   async count(@Query() query: unknown, @Tenant() tenantId: string) {
     const { filter } = parseSearchQuery(query, tenantId);

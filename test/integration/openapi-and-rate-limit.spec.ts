@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { TaskStatus } from '../../src/domain';
 import { cleanup, http, startEngine, TestEngine } from '../support/engine';
 import { TestHandlers } from '../support/test-handlers';
 
@@ -92,6 +93,41 @@ describe('the API as documented at /docs, with a per-key rate limit', () => {
       expect(enqueue.additionalProperties).toBe(false);
       const limit = doc.paths['/v1/tasks'].get.parameters.find((p: { name: string }) => p.name === 'limit');
       expect(limit).toMatchObject({ in: 'query', required: false, schema: { minimum: 1, maximum: 500, default: 50 } });
+    });
+
+    it.each(['/v1/tasks', '/v1/tasks/count'])('documents every search parameter of GET %s, each described', (path) => {
+      const params = doc.paths[path].get.parameters as { name: string; in: string; description?: string; schema: any; style?: string }[];
+      const byName = Object.fromEntries(params.map((p) => [p.name, p]));
+      expect(Object.keys(byName).sort()).toEqual(
+        [
+          'status',
+          'type',
+          'label',
+          'createdFrom',
+          'createdTo',
+          'finishedFrom',
+          'finishedTo',
+          'sort',
+          'order',
+          'limit',
+          'cursor',
+          'payload.<path>',
+          'label.<key>',
+        ].sort(),
+      );
+      for (const p of params) expect([p.name, p.in, (p.description ?? '').length > 10]).toEqual([p.name, 'query', true]);
+      expect(byName.status).toMatchObject({ style: 'form', explode: true, schema: { type: 'array', items: { type: 'string' } } });
+      expect(byName.status.schema.items.enum.sort()).toEqual(Object.values(TaskStatus).sort());
+      expect(byName.type.schema).toMatchObject({ type: 'array', items: { type: 'string' } });
+      for (const name of ['createdFrom', 'createdTo', 'finishedFrom', 'finishedTo']) {
+        expect(byName[name].schema).toMatchObject({ type: 'string', format: 'date-time' });
+      }
+      expect(byName.sort.schema).toMatchObject({ enum: ['createdAt', 'finishedAt'], default: 'createdAt' });
+      expect(byName.order.schema).toMatchObject({ enum: ['asc', 'desc'], default: 'desc' });
+      expect(byName.cursor.schema).toMatchObject({ type: 'string', maxLength: 500 });
+      expect(byName['payload.<path>'].schema).toMatchObject({ type: 'string' });
+      expect(byName['payload.<path>'].description).toContain('payload.customer.id=42');
+      expect(byName['label.<key>'].description).toContain('label.env=prod');
     });
   });
 
