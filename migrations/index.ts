@@ -11,6 +11,7 @@ import { Migration20261127010000_api_keys } from './Migration20261127010000_api_
 import { Migration20261127030000_stream_index } from './Migration20261127030000_stream_index';
 import { Migration20261127020000_search } from './Migration20261127020000_search';
 import { Migration20261128010000_task_deletions } from './Migration20261128010000_task_deletions';
+import { Migration20261128020000_traceparent } from './Migration20261128020000_traceparent';
 
 export const MIGRATIONS = [
   { name: 'Migration20261123000000_initial', class: Migration20261123000000_initial },
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261127030000_stream_index', class: Migration20261127030000_stream_index },
   { name: 'Migration20261127020000_search', class: Migration20261127020000_search },
   { name: 'Migration20261128010000_task_deletions', class: Migration20261128010000_task_deletions },
+  { name: 'Migration20261128020000_traceparent', class: Migration20261128020000_traceparent },
 ];

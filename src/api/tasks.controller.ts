@@ -100,11 +100,21 @@ export class TasksController {
   @RequireScope('write')
   @UseGuards(JsonBodyGuard)
   @ApiBody({ type: RetryBodyDto, required: false })
+  @ApiHeader({
+    name: 'traceparent',
+    required: false,
+    description: "W3C trace context of the retried runs and their events (a retry does not continue the enqueue's trace)",
+  })
   @ApiAcceptedResponse({ type: TaskDto, description: 'the task, re-opened' })
   @ApiProblems(404, 409, 415)
-  async retry(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string) {
+  async retry(@Param('id') id: string, @Body() body: unknown, @Tenant() tenantId: string, @Headers('traceparent') traceparent?: string) {
     const { maxAttempts } = parseInput(RetryBody, body ?? {}, 'retry');
-    return taskView(await this.client.retry(tenantId, this.taskId(id), { requestedBy: `tenant:${tenantId}`, attempts: maxAttempts }));
+    const task = await this.client.retry(tenantId, this.taskId(id), {
+      requestedBy: `tenant:${tenantId}`,
+      attempts: maxAttempts,
+      traceparent,
+    });
+    return taskView(task);
   }
 
   /**

@@ -3,6 +3,7 @@ import { deterministicId } from '../common/ids';
 import { encodeEvent, EventType, makeEvent, RunCommand, SCHEMA_VERSION, TaskEvent } from '../events';
 import { TaskBackoff } from '../domain';
 import { Header, laneFor, OutMessage, recordHeaders, Topics } from '../kafka';
+import { validTraceparent } from '../observability/trace-context';
 
 /** What a run of one attempt needs; from the projection (scheduler, manual retry). */
 export interface RunnableTask {
@@ -20,6 +21,8 @@ export interface RunnableTask {
   /** Not started by then, the attempt never starts (the worker checks it). */
   expiresAt: string | null;
   createdAt: string;
+  /** The trace the run continues (W3C traceparent), put on its records' headers. */
+  traceparent?: string | null;
 }
 
 /**
@@ -43,13 +46,14 @@ export function runRecords(topics: Topics, t: RunnableTask, at: string): OutMess
     ...(t.expiresAt ? { expiresAt: t.expiresAt } : {}),
     enqueuedAt: t.createdAt,
   };
+  const tp = validTraceparent(t.traceparent ?? undefined);
   return [
-    { topic: topics.events, key: t.id, value: encodeEvent(queued), headers: recordHeaders(queued.type, t.tenantId, SCHEMA_VERSION) },
+    { topic: topics.events, key: t.id, value: encodeEvent(queued), headers: recordHeaders(queued.type, t.tenantId, SCHEMA_VERSION, tp) },
     {
       topic: topics.commands[laneFor(t.priority)],
       key: commandKey(t.tenantId, t.id, t.concurrencyKey),
       value: Buffer.from(JSON.stringify(command)),
-      headers: { ...recordHeaders('task.run', t.tenantId, SCHEMA_VERSION), [Header.TASK_TYPE]: t.type },
+      headers: { ...recordHeaders('task.run', t.tenantId, SCHEMA_VERSION, tp), [Header.TASK_TYPE]: t.type },
     },
   ];
 }

@@ -71,8 +71,13 @@ export class TaskClientService {
   /**
    * Re-opens a failed, cancelled or expired task with a fresh attempt budget (by default the
    * `maxAttempts` it was enqueued with). 404 for no such task, 409 for one in another state.
+   * The re-opened runs are traced in `traceparent` (the retry's own trace), if given.
    */
-  async retry(tenantId: string, taskId: string, options: { requestedBy?: string; attempts?: number } = {}): Promise<TaskState> {
+  async retry(
+    tenantId: string,
+    taskId: string,
+    options: { requestedBy?: string; attempts?: number; traceparent?: string } = {},
+  ): Promise<TaskState> {
     const task = await this.find(tenantId, taskId);
     if (!REOPENABLE.includes(task.status)) {
       throw new TasklogError(
@@ -85,7 +90,7 @@ export class TaskClientService {
       );
     }
     const attempts = options.attempts ?? (await (await this.queries()).enqueuedMaxAttempts(tenantId, taskId)) ?? 1;
-    return this.client.retry(task, options.requestedBy ?? 'api', attempts);
+    return this.client.retry(task, options.requestedBy ?? 'api', attempts, options.traceparent);
   }
 
   private async find(tenantId: string, taskId: string): Promise<TaskState> {

@@ -17,6 +17,7 @@ import { EnqueueOptions } from './enqueue-options';
 import { validateEnqueue } from './enqueue-validation';
 import { runRecords } from './run-records';
 import { assertValidEvent, BuiltEnqueue, enqueueRecords } from './enqueue-records';
+import { validTraceparent } from '../observability/trace-context';
 
 export interface TaskClientDeps {
   /** Groups of records that must land together (a batch, a retry, a cancel): one Kafka transaction each, group-committed. */
@@ -169,21 +170,23 @@ export class TaskClient {
 
   /**
    * Re-opens a failed, cancelled or expired task: `task.retry-requested`, then `task.queued`
-   * and the run command of the next attempt, in one transaction.
+   * and the run command of the next attempt, in one transaction. A retry starts its own trace:
+   * the records carry `traceparent` (the retry request's), and so do later automatic retries.
    */
-  async retry(task: TaskState, requestedBy: string, attempts: number): Promise<TaskState> {
+  async retry(task: TaskState, requestedBy: string, attempts: number, traceparent?: string): Promise<TaskState> {
     const at = new Date(this.deps.now()).toISOString();
     const scope = { taskId: task.id, tenantId: task.tenantId, attempt: task.attempt };
     const requested = makeEvent(EventType.RETRY_REQUESTED, scope, { requestedBy, attempts }, at) as TaskEvent;
     assertValidEvent(requested);
     // The re-opened task has no deadline any more (see evolve's reopen), so its command carries none.
-    const next = { ...task, attempt: task.attempt + 1, createdAt: task.createdAt, expiresAt: null };
+    const tp = validTraceparent(traceparent);
+    const next = { ...task, attempt: task.attempt + 1, createdAt: task.createdAt, expiresAt: null, traceparent: tp };
     const group: OutMessage[] = [
       {
         topic: this.deps.topics.events,
         key: task.id,
         value: encodeEvent(requested),
-        headers: recordHeaders(requested.type, task.tenantId, SCHEMA_VERSION),
+        headers: recordHeaders(requested.type, task.tenantId, SCHEMA_VERSION, tp),
       },
       ...runRecords(this.deps.topics, next, at),
     ];

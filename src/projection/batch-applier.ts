@@ -1,9 +1,9 @@
 import { JsonLogger } from '../common/logger';
 import { findUnstorable } from '../common/storable';
 import { decodeEvent, decodeRunCommand, originEvents, TaskEvent } from '../events';
-import { deadLetter, DeadLetterKind, InMessage, OutMessage } from '../kafka';
+import { deadLetter, DeadLetterKind, Header, InMessage, OutMessage } from '../kafka';
 import { isDatabaseUnavailable } from './database-errors';
-import { ProjectionStore } from './projection.store';
+import { PositionedEvent, ProjectionStore } from './projection.store';
 
 export interface BatchApplierOptions {
   projection: string;
@@ -61,7 +61,7 @@ export class BatchApplier {
     const garbage = items.filter((i) => !i.event && i.refused).map((i) => this.letter(i, i.refused!));
     if (garbage.length) await this.untilDone(() => this.dlq.publish(garbage), owned, heartbeat, Infinity);
 
-    const events = items.filter((i) => i.event && !i.refused).map((i) => ({ event: i.event!, offset: i.offset }));
+    const events = items.filter((i) => i.event && !i.refused).map((i) => positioned(i));
     const allGood = items.every((i) => !i.refused || !i.event);
     if (allGood) {
       const ok = await this.untilDone(
@@ -89,7 +89,7 @@ export class BatchApplier {
       if (!reason) {
         try {
           await this.untilDone(
-            () => this.store.applyBatch(this.options.projection, topic, partition, [{ event, offset: item.offset }], item.offset + 1),
+            () => this.store.applyBatch(this.options.projection, topic, partition, [positioned(item)], item.offset + 1),
             owned,
             heartbeat,
             this.maxFailures,
@@ -208,4 +208,8 @@ export class BatchApplier {
       }
     }
   }
+}
+
+function positioned(item: Item): PositionedEvent {
+  return { event: item.event!, offset: item.offset, traceparent: item.message.headers[Header.TRACEPARENT] };
 }

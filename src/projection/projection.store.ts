@@ -6,10 +6,13 @@ import { toStorableText } from '../common/storable';
 import { CountDeltas, countedRow } from './task-counts';
 import { recordToState, stateToRecord, storableRecord, TASK_COLUMNS } from './task-row.mapper';
 import { notifyProjected, streamChannel } from './stream-notify';
+import { keepTraceparents } from './task-traceparent';
 
 export interface PositionedEvent {
   event: TaskEvent;
   offset: number;
+  /** The record's traceparent header; kept from task.enqueued and task.retry-requested (see keepTraceparents). */
+  traceparent?: string;
 }
 
 export type TransitionObserver = (before: TaskState | null, after: TaskState, event: TaskEvent) => void;
@@ -192,6 +195,7 @@ export class ProjectionStore {
     }
     await counts.apply(trx);
     if (!history) return;
+    await keepTraceparents(trx, batch, states);
     // An event of a task without a row (deleted, or its enqueue never projected) has no task to
     // belong to: it stays in Kafka only, so a deleted task leaves neither a half row nor orphan
     // history. Schedule events are the exception: a skipped fire is history of a task never made.

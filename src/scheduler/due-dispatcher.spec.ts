@@ -41,4 +41,15 @@ describe('DueDispatcher', () => {
     await d.dispatch([task('a')]);
     expect(JSON.parse(groups[groups.length - 1][0].value.toString()).id).toBe(before);
   });
+
+  it("puts the task's kept traceparent on the queued event and the run command, and none when it has none", async () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await d.dispatch([
+      { ...task('traced'), traceparent },
+      { ...task('plain'), traceparent: null },
+    ]);
+    const [traced, plain] = groups.slice(-2);
+    for (const record of traced) expect(record.headers?.traceparent).toBe(traceparent);
+    for (const record of plain) expect(record.headers).not.toHaveProperty('traceparent');
+  });
 });

@@ -10,7 +10,7 @@ import { DueTask } from './due-task';
 export async function findDueTasks(orm: MikroORM, limit: number): Promise<DueTask[]> {
   const knex: Knex = orm.em.getConnection().getKnex();
   const res = await knex.raw(
-    `select id, tenant_id, type, payload, priority, attempt, max_attempts, backoff, timeout_ms, concurrency_key, expires_at, created_at, run_at
+    `select id, tenant_id, type, payload, priority, attempt, max_attempts, backoff, timeout_ms, concurrency_key, expires_at, created_at, run_at, traceparent
        from tasks where status in ('scheduled', 'retrying') and run_at <= now()
         and (expires_at is null or expires_at > now()) and cancel_requested_at is null
       order by run_at limit ?`,
@@ -30,5 +30,6 @@ export async function findDueTasks(orm: MikroORM, limit: number): Promise<DueTas
     expiresAt: r.expires_at == null ? null : new Date(r.expires_at as string).toISOString(),
     createdAt: new Date(r.created_at as string).toISOString(),
     runAt: new Date(r.run_at as string).toISOString(),
+    traceparent: (r.traceparent as string | null) ?? null,
   }));
 }

@@ -16,7 +16,12 @@ export class ExpirySweeper {
       const scope = { taskId: t.id, tenantId: t.tenantId, attempt: t.attempt };
       const event = t.end.kind === 'expired' ? expiredEvent(scope, t.end.expiresAt, at) : cancelledUnstartedEvent(scope, t.end.reason, at);
       return [
-        { topic: deps.topics.events, key: t.id, value: encodeEvent(event), headers: recordHeaders(event.type, t.tenantId, SCHEMA_VERSION) },
+        {
+          topic: deps.topics.events,
+          key: t.id,
+          value: encodeEvent(event),
+          headers: recordHeaders(event.type, t.tenantId, SCHEMA_VERSION, t.traceparent ?? undefined),
+        },
       ];
     });
   }

@@ -8,6 +8,8 @@ export interface SweptTask {
   /** The attempt that will not start: the projected one + 1. */
   attempt: number;
   end: { kind: 'expired'; expiresAt: string } | { kind: 'cancelled'; reason: string };
+  /** The task's trace (its row's traceparent), on the ending event's headers. */
+  traceparent?: string | null;
 }
 
 /**
@@ -18,19 +20,24 @@ export interface SweptTask {
 export async function findTasksToSweep(orm: MikroORM, limit: number): Promise<SweptTask[]> {
   const knex: Knex = orm.em.getConnection().getKnex();
   const expired = await knex.raw(
-    `select id, tenant_id, attempt, expires_at from tasks
+    `select id, tenant_id, attempt, expires_at, traceparent from tasks
       where status in ('scheduled', 'queued', 'retrying') and expires_at is not null and expires_at <= now()
       order by expires_at limit ?`,
     [limit],
   );
   const cancelled = await knex.raw(
-    `select t.id, t.tenant_id, t.attempt,
+    `select t.id, t.tenant_id, t.attempt, t.traceparent,
             (select e.data->>'reason' from task_events e
               where e.task_id = t.id and e.type = 'task.cancel-requested' order by e.at desc limit 1) as reason
        from tasks t where t.status = 'retrying' and t.cancel_requested_at is not null limit ?`,
     [limit],
   );
-  const base = (r: Record<string, unknown>) => ({ id: String(r.id), tenantId: String(r.tenant_id), attempt: Number(r.attempt) + 1 });
+  const base = (r: Record<string, unknown>) => ({
+    id: String(r.id),
+    tenantId: String(r.tenant_id),
+    attempt: Number(r.attempt) + 1,
+    traceparent: (r.traceparent as string | null) ?? null,
+  });
   return [
     ...expired.rows.map((r: Record<string, unknown>) => ({
       ...base(r),

@@ -27,13 +27,16 @@ class AsyncContextManager implements ContextManager {
 class TraceProbe {
   /** By task id: the trace id from ctx and from the active span. */
   seen = new Map<string, { ctx?: string; active?: string }>();
+  /** By task id: ctx.traceId of each run, in order. */
+  runs = new Map<string, (string | undefined)[]>();
 
   @TaskHandler('trace.probe')
-  async probe(payload: { fail?: boolean }, ctx: TaskContext) {
+  async probe(payload: { fail?: boolean; failFirst?: boolean }, ctx: TaskContext) {
     this.seen.set(ctx.taskId, { ctx: ctx.traceId, active: trace.getActiveSpan()?.spanContext().traceId });
+    this.runs.set(ctx.taskId, [...(this.runs.get(ctx.taskId) ?? []), ctx.traceId]);
     ctx.progress({ processed: 1, total: 1 });
     await new Promise((r) => setImmediate(r));
-    if (payload.fail) throw new Error('failing on purpose');
+    if (payload.fail || (payload.failFirst && ctx.attempt === 1)) throw new Error('failing on purpose');
     return 'ok';
   }
 }
@@ -70,10 +73,11 @@ describe('traces: the traceparent of the enqueuing request', () => {
     if (engine) await cleanup(engine.prefix, engine.schema);
   });
 
-  const enqueue = async (payload: object, headers: Record<string, string> = {}) =>
-    (await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'trace.probe', payload }, headers })).body.id as string;
-  const eventsUntil = (id: string, last: string) =>
-    waitFor(() => ((byTask.get(id) ?? []).some((r) => r.type === last) ? byTask.get(id)! : null));
+  const enqueue = async (payload: object, headers: Record<string, string> = {}, options: object = {}) =>
+    (await http(`${engine.url}/v1/tasks`, { method: 'POST', json: { type: 'trace.probe', payload, ...options }, headers })).body
+      .id as string;
+  const eventsUntil = (id: string, last: string, count = 1) =>
+    waitFor(() => ((byTask.get(id) ?? []).filter((r) => r.type === last).length >= count ? byTask.get(id)! : null));
 
   it('reaches the handler and every event of the task, completed or failed', async () => {
     const traceId = '0af7651916cd43dd8448eb211c80319c';
@@ -103,5 +107,59 @@ describe('traces: the traceparent of the enqueuing request', () => {
       expect(seen.ctx).toBeUndefined();
       expect(isValidTraceId(seen.active ?? '')).toBe(false);
     }
+  });
+
+  describe('through the scheduler', () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traceparent = `00-${traceId}-00f067aa0ba902b7-01`;
+
+    it('reaches a delayed task: its scheduled run and every one of its events', async () => {
+      const id = await enqueue({}, { traceparent }, { runAt: new Date(Date.now() + 1000).toISOString() });
+      const events = await eventsUntil(id, 'task.completed');
+      expect(events.map((e) => e.type)).toEqual(['task.enqueued', 'task.queued', 'task.started', 'task.progressed', 'task.completed']);
+      for (const e of events) expect([e.type, e.traceparent]).toEqual([e.type, traceparent]);
+      expect(engine.app.get(TraceProbe).runs.get(id)).toEqual([traceId]);
+    });
+
+    it('reaches an automatic retry after backoff: both runs and every event', async () => {
+      const id = await enqueue({ failFirst: true }, { traceparent }, { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 300 } });
+      const events = await eventsUntil(id, 'task.completed');
+      expect(events.map((e) => e.type)).toEqual([
+        'task.enqueued',
+        'task.queued',
+        'task.started',
+        'task.progressed',
+        'task.failed',
+        'task.queued',
+        'task.started',
+        'task.progressed',
+        'task.completed',
+      ]);
+      for (const e of events) expect([e.type, e.traceparent]).toEqual([e.type, traceparent]);
+      expect(engine.app.get(TraceProbe).runs.get(id)).toEqual([traceId, traceId]);
+    });
+
+    it("gives a manual retry the retry request's own trace, for its run and its events", async () => {
+      const id = await enqueue({ failFirst: true }, { traceparent });
+      await eventsUntil(id, 'task.failed');
+      const retryTraceId = 'a3ce929d0e0e47364bf92f3577b34da6';
+      const retryTraceparent = `00-${retryTraceId}-00f067aa0ba902b7-01`;
+      const retried = await waitFor(async () => {
+        const r = await http(`${engine.url}/v1/tasks/${id}/retry`, { method: 'POST', headers: { traceparent: retryTraceparent } });
+        return r.status === 202 ? r : null;
+      });
+      expect(retried.body.status).toBe('queued');
+      const events = await eventsUntil(id, 'task.completed');
+      const after = events.slice(events.findIndex((e) => e.type === 'task.retry-requested'));
+      expect(after.map((e) => e.type)).toEqual([
+        'task.retry-requested',
+        'task.queued',
+        'task.started',
+        'task.progressed',
+        'task.completed',
+      ]);
+      for (const e of after) expect([e.type, e.traceparent]).toEqual([e.type, retryTraceparent]);
+      expect(engine.app.get(TraceProbe).runs.get(id)).toEqual([traceId, retryTraceId]);
+    });
   });
 });

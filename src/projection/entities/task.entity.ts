@@ -42,6 +42,8 @@ export class TaskRow {
   startedAt?: Date | null;
   finishedAt?: Date | null;
   updatedAt!: Date;
+  /** The traceparent of the task's enqueue or latest manual retry: its scheduled runs continue that trace. */
+  traceparent?: string | null;
   /** Set when one of the task's events could not be projected and went to the DLQ. */
   projectionError?: ProjectionError | null;
   /** When the projector wrote this row last: projection lag = projectedAt - updatedAt. */
@@ -86,6 +88,7 @@ export const TaskSchema = new EntitySchema<TaskRow>({
     startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     updatedAt: { type: 'Date', columnType: 'timestamptz' },
+    traceparent: { type: 'text', nullable: true },
     projectionError: { type: 'json', nullable: true },
     projectedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
