@@ -74,6 +74,17 @@ export class KafkaClient {
     return new Map([...(await this.offsetRanges(topic))].map(([partition, r]) => [partition, r.high]));
   }
 
+  /** The names of the topics the cluster holds. */
+  async listTopics(): Promise<string[]> {
+    const admin = this.admin();
+    await admin.connect();
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
   /** Each partition's first and next offset: a partition holds records while low < high. */
   async offsetRanges(topic: string): Promise<Map<number, { low: number; high: number }>> {
     const admin = this.admin();

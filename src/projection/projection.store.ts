@@ -45,6 +45,8 @@ export class ProjectionStore {
     private readonly orm: MikroORM,
     /** Told of each state change once its transaction has committed (metrics). */
     private readonly observer?: TransitionObserver,
+    /** Where deleted tasks are remembered: this schema's own table, or a live schema's for a rebuild. */
+    private readonly tombstones = 'task_deletions',
   ) {
     this.channel = streamChannel(orm.config.get('schema') ?? 'public');
   }
@@ -182,6 +184,8 @@ export class ProjectionStore {
         if (after) transitions.push([before, after, event]);
       }
     }
+    const buried = await this.keepBuried(trx, initial, states, changed);
+    if (buried.size > 0) transitions.splice(0, transitions.length, ...transitions.filter(([, , e]) => !buried.has(e.taskId)));
     const counts = new CountDeltas();
     for (const id of changed) counts.move(initial.get(id), states.get(id));
     const records = [...changed].sort().map((id) => stateToRecord(states.get(id)!));
@@ -221,5 +225,31 @@ export class ProjectionStore {
       [JSON.stringify(rows)],
     );
     await notifyProjected(trx, this.channel, partition, batch[batch.length - 1].offset + 1);
+  }
+
+  /**
+   * A deleted task stays deleted: a late copy of its enqueue (a lane's preview read after the
+   * delete, or the worker's append after a redelivery) would recreate the same incarnation,
+   * which its tombstone names by creation time. A task enqueued again with the same id is newer
+   * and is created. Only rows this batch would create are looked up.
+   */
+  private async keepBuried(
+    trx: Knex.Transaction,
+    initial: Map<string, TaskState | null>,
+    states: Map<string, TaskState | null>,
+    changed: Set<string>,
+  ): Promise<Set<string>> {
+    const buried = new Set<string>();
+    const created = [...changed].filter((id) => !initial.get(id) && states.get(id));
+    if (created.length === 0) return buried;
+    const tombs = await trx.raw(`select id, created_at from ${this.tombstones} where id = any(?::uuid[])`, [created]);
+    for (const t of tombs.rows) {
+      const id = String(t.id);
+      if (new Date(states.get(id)!.createdAt).getTime() !== new Date(t.created_at).getTime()) continue;
+      states.set(id, null);
+      changed.delete(id);
+      buried.add(id);
+    }
+    return buried;
   }
 }

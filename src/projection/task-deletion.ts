@@ -3,7 +3,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { TERMINAL_STATUSES } from '../domain';
 import { CountDeltas, countedRow } from './task-counts';
 
-const COUNTED = 'id, tenant_id, type, status, priority';
+const COUNTED = 'id, tenant_id, type, status, priority, created_at';
 
 export type DeleteOutcome = 'deleted' | 'unfinished' | 'absent';
 
@@ -76,8 +76,9 @@ function pauseable(trx: Knex.Transaction): Promise<unknown> {
 /** Remembers the deleted tasks, so a projection rebuilt from Kafka leaves them out too (ADR 0015). */
 async function entomb(trx: Knex.Transaction, rows: Record<string, unknown>[]): Promise<void> {
   await trx.raw(
-    `insert into task_deletions (id, tenant_id) select id, tenant_id from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id text) on conflict (id) do update set deleted_at = now()`,
-    [JSON.stringify(rows.map((r) => ({ id: r.id, tenant_id: r.tenant_id })))],
+    `insert into task_deletions (id, tenant_id, created_at) select id, tenant_id, created_at from jsonb_to_recordset(?::jsonb) as x(id uuid, tenant_id text, created_at timestamptz)
+     on conflict (id) do update set created_at = excluded.created_at, deleted_at = now(), tx = pg_current_xact_id()`,
+    [JSON.stringify(rows.map((r) => ({ id: r.id, tenant_id: r.tenant_id, created_at: r.created_at })))],
   );
 }
 

@@ -83,7 +83,6 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
 
     // Verify: equal, and the live projection untouched.
     const verify = await runCli(['projection', 'verify', '--json', '--no-progress'], env);
-    expect(verify.stderr).not.toMatch(/"level":"error"/);
     expect(verify.code).toBe(0);
     const v = JSON.parse(verify.stdout);
     expect(v.equal).toBe(true);
@@ -129,13 +128,22 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
     // A row changed by hand: verify says so, names the task, and exits non-zero.
     const victim = (await sql<{ id: string }>(engine.schema, `select id from tasks where type = 'rb.broken' limit 1`))[0].id;
     await sql(engine.schema, `update tasks set status = 'completed' where id = $1`, [victim]);
-    const caught = await runCli(['projection', 'verify', '--no-progress'], env);
+    const caught = await runCli(['projection', 'verify', '--json', '--no-progress'], env);
     expect(caught.code).toBe(1);
-    expect(caught.stdout).toMatch(/checksums DIFFER/);
-    expect(caught.stdout).toContain(`differs in tasks: ${victim}`);
+    const c = JSON.parse(caught.stdout);
+    expect(c.equal).toBe(false);
+    expect(c.differing.tasks).toContain(victim);
+    expect(c.differing.task_events).toBeUndefined();
+    const text = await runCli(['projection', 'verify', '--no-progress'], env);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/checksums DIFFER/);
     // And rebuild refuses to switch to a projection that disagrees.
     const refused = await runCli(['projection', 'rebuild', '--dry-run', '--json', '--no-progress'], env);
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout)).toMatchObject({ equal: false, switched: false });
+    // A wrong prefix is an error (exit 2) that says so, not a difference.
+    const wrong = await runCli(['projection', 'verify', '--no-progress'], { ...env, TASKLOG_TOPIC_PREFIX: `${engine.prefix}.nope` });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/not found \(TASKLOG_TOPIC_PREFIX wrong\?\)/);
   }, 600_000);
 });

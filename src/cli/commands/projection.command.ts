@@ -24,6 +24,7 @@ export function projectionCommand(): Command {
     .option('--no-progress', 'no progress bar on stderr')
     .addOption(jsonOption())
     .action((flags: Flags) => run(flags.dryRun ? 'dry-run' : 'switch', flags));
+  projection.addHelpText('after', '\nExit status: 0 equal (and switched, for rebuild), 1 the checksums differ, 2 it could not run.');
   projection
     .command('verify')
     .description('project from offset 0 into a scratch schema and compare checksums with the live one; exits 1 on a difference')
@@ -34,7 +35,17 @@ export function projectionCommand(): Command {
   return projection;
 }
 
+/** Exit 1 means "they differ", as diff(1): a failure to run exits 2, with its reason. */
 async function run(mode: RebuildMode, flags: Flags): Promise<void> {
+  try {
+    await compare(mode, flags);
+  } catch (e) {
+    process.stderr.write(`tasklog projection: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+  }
+}
+
+async function compare(mode: RebuildMode, flags: Flags): Promise<void> {
   const config = loadDevConfig();
   const bar = new SingleBar({
     stream: process.stderr,

@@ -4,7 +4,9 @@ import { EntitySchema } from '@mikro-orm/core';
 export class TaskDeletionRow {
   id!: string;
   tenantId!: string;
+  createdAt!: Date;
   deletedAt!: Date;
+  tx!: string;
 }
 
 export const TaskDeletionSchema = new EntitySchema<TaskDeletionRow>({
@@ -13,6 +15,8 @@ export const TaskDeletionSchema = new EntitySchema<TaskDeletionRow>({
   properties: {
     id: { type: 'uuid', primary: true },
     tenantId: { type: 'text' },
+    createdAt: { type: 'Date', columnType: 'timestamptz' },
     deletedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    tx: { type: 'string', columnType: 'xid8', defaultRaw: 'pg_current_xact_id()' },
   },
 });

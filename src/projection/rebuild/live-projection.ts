@@ -27,17 +27,25 @@ export async function liveOffsets(knex: Knex | Knex.Transaction, kafka: KafkaCli
 
 /**
  * Runs `fn` with the live projection paused: its projectors and deletions wait at their first
- * statement (both tables they start with are locked; plain reads go on). Bounded by a lock
- * timeout, so a rebuild never queues forever behind a long transaction.
+ * statement (both tables they start with are locked; plain reads go on). Bounded twice: a lock
+ * timeout, so a rebuild never queues behind a long transaction, and an idle-in-transaction
+ * timeout, so Postgres itself ends the pause if the rebuild stalls or dies holding it.
  */
 export async function whilePaused<T>(knex: Knex, fn: (trx: Knex.Transaction) => Promise<T>): Promise<{ value: T; pausedMs: number }> {
   const began = Date.now();
   const value = await knex.transaction(async (trx) => {
-    await trx.raw(`set local lock_timeout = '10s'`);
+    await trx.raw(`set local lock_timeout = '5s'`);
+    await trx.raw(`set local idle_in_transaction_session_timeout = '60s'`);
     await trx.raw(`lock table task_deletions, projection_checkpoints in exclusive mode`);
     return fn(trx);
   });
   return { value, pausedMs: Date.now() - began };
+}
+
+/** A lock not granted in time, or a deadlock Postgres broke by failing us: worth another try. */
+export function isLockContention(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === '55P03' || code === '40P01';
 }
 
 /** The tables a projection owns; the rest of the schema (keys, schedules, dead letters, tombstones) stays. */
@@ -50,9 +58,46 @@ const OWNED = ['tasks', 'task_events', 'task_counts', 'projection_checkpoints'];
  * from its next statement on.
  */
 export async function swapTables(trx: Knex.Transaction, live: string, shadow: string, retired: string): Promise<void> {
+  // All at once and briefly: a reader joining task_events to tasks takes them in its own order,
+  // and one by one that could deadlock. Not granted within a second, the caller tries again.
+  await trx.raw(`set local lock_timeout = '1s'`);
+  await trx.raw(`lock table ${OWNED.map((t) => `${quoteIdentifier(live)}.${t}`).join(', ')} in access exclusive mode`);
   await trx.raw(`create schema ${quoteIdentifier(retired)}`);
   for (const table of OWNED) {
     await trx.raw(`alter table ${quoteIdentifier(live)}.${table} set schema ${quoteIdentifier(retired)}`);
     await trx.raw(`alter table ${quoteIdentifier(shadow)}.${table} set schema ${quoteIdentifier(live)}`);
+  }
+}
+
+/**
+ * What must hold before a rebuild starts, each with a message that says what to do: the live
+ * schema exists and is migrated (checked without creating anything), the topics exist, and the
+ * live checkpoints belong to these topics (a wrong prefix would otherwise "differ" everywhere).
+ */
+export async function checkLive(
+  knex: Knex,
+  kafka: KafkaClient,
+  schema: string,
+  topics: ProjectedTopics,
+  migrations: string[],
+): Promise<void> {
+  const q = quoteIdentifier(schema);
+  const found = await knex.raw(`select to_regclass(?) as t`, [`${q}.mikro_orm_migrations`]);
+  if (!found.rows[0].t) throw new Error(`schema "${schema}" has no Tasklog tables (TASKLOG_DB_SCHEMA wrong, or run \`tasklog migrate\`)`);
+  const applied = new Set((await knex.raw(`select name from ${q}.mikro_orm_migrations`)).rows.map((r: { name: string }) => r.name));
+  const pending = migrations.filter((m) => !applied.has(m));
+  if (pending.length) throw new Error(`schema "${schema}" has pending migrations (${pending.join(', ')}): run \`tasklog migrate\` first`);
+  const names = [...topics.lanes, topics.events];
+  const existing = new Set(await kafka.listTopics());
+  const missing = names.filter((t) => !existing.has(t));
+  if (missing.length) throw new Error(`topic(s) ${missing.join(', ')} not found (TASKLOG_TOPIC_PREFIX wrong?)`);
+  const foreign = await knex.raw(
+    `select distinct topic from ${q}.projection_checkpoints where projection = ? and topic <> all(?::text[])`,
+    [PROJECTION, names],
+  );
+  if (foreign.rows.length) {
+    throw new Error(
+      `schema "${schema}" projects other topics (${foreign.rows.map((r: { topic: string }) => r.topic).join(', ')}): TASKLOG_TOPIC_PREFIX wrong?`,
+    );
   }
 }

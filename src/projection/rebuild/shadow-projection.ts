@@ -35,9 +35,11 @@ export class ShadowProjection {
     private readonly kafka: KafkaClient,
     private readonly orm: MikroORM,
     private readonly topics: ProjectedTopics,
+    /** The live schema: its tombstones keep deleted tasks from being created here too. */
+    private readonly liveSchema: string,
     logger: JsonLogger,
   ) {
-    this.store = new ProjectionStore(orm);
+    this.store = new ProjectionStore(orm, undefined, `${quoteIdentifier(liveSchema)}.task_deletions`);
     this.applier = new BatchApplier(this.store, NO_DEAD_LETTERS, { projection: PROJECTION, dlqTopic: '', logger });
   }
 
@@ -97,20 +99,30 @@ export class ShadowProjection {
   }
 
   /**
-   * Removes the tasks the live read model deleted (task_deletions of `liveSchema`) with their
-   * history and counts, as TaskDeletion did there. Returns how many were present here.
+   * Removes the tasks the live read model deleted (task_deletions of the live schema) with their
+   * history and counts, as TaskDeletion did there; a tombstone names the incarnation it deleted
+   * by creation time. `snapshot` (a pg_snapshot as text) limits it to the tombstones committed in
+   * that snapshot; `after` to those committed since. Returns how many tasks were removed here.
    */
-  async bury(liveSchema: string): Promise<number> {
-    const tombs = `${quoteIdentifier(liveSchema)}.task_deletions`;
+  async bury(scope: { snapshot?: string; after?: string } = {}): Promise<number> {
+    const tombs = `${quoteIdentifier(this.liveSchema)}.task_deletions`;
+    const where = [
+      ...(scope.snapshot ? ['and pg_visible_in_snapshot(d.tx, ?::pg_snapshot)'] : []),
+      ...(scope.after ? ['and not pg_visible_in_snapshot(d.tx, ?::pg_snapshot)'] : []),
+    ].join(' ');
+    const params = [scope.snapshot, scope.after].filter((x): x is string => Boolean(x));
     return this.knex.transaction(async (trx) => {
       const gone = await trx.raw(
-        `delete from tasks t using ${tombs} d where t.id = d.id returning t.tenant_id, t.type, t.status, t.priority`,
+        `delete from tasks t using ${tombs} d where t.id = d.id and t.created_at = d.created_at ${where}
+         returning t.id, t.tenant_id, t.type, t.status, t.priority`,
+        params,
       );
-      await trx.raw(`delete from task_events e using ${tombs} d where e.task_id = d.id`);
+      if (gone.rows.length === 0) return 0;
+      await trx.raw(`delete from task_events where task_id = any(?::uuid[])`, [gone.rows.map((r: { id: string }) => r.id)]);
       const counts = new CountDeltas();
       for (const row of gone.rows) counts.remove(countedRow(row));
       await counts.apply(trx);
-      return gone.rowCount ?? 0;
+      return gone.rows.length;
     });
   }
 }
