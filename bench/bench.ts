@@ -208,7 +208,11 @@ async function runMemory(
     const r = await runBacklog({ id, config, timeoutMs: args.timeoutS * 1000 }, args.backlog);
     say(
       `backlog of ${r.tasks} enqueued in ${r.enqueueSeconds} s; RSS before ${r.rssMb.before} MB, peak ${r.rssMb.peak} MB, ` +
-        `settled ${r.rssMb.settled} MB (heap used ${r.heapUsedMb} MB); the worker holds ${r.workerInFlight} commands`,
+        `settled ${r.rssMb.settled} MB (heap used ${r.heapUsedMb} MB)` +
+        (r.afterGc
+          ? `, after a full GC ${r.afterGc.rssMb} MB (heap used ${r.afterGc.heapUsedMb} of ${r.afterGc.heapTotalMb} MB, external ${r.afterGc.externalMb} MB)`
+          : '') +
+        `; the worker holds ${r.workerInFlight} commands`,
     );
     return { ...r, workerRssMb: r.rssMb.settled };
   } catch (e) {

@@ -118,6 +118,8 @@ export interface BacklogResult {
   /** RSS of the engine process (all roles: API, worker, projector) before the backlog, its peak, and once settled with it. */
   rssMb: { before: number; peak: number; settled: number };
   heapUsedMb: number;
+  /** After a full GC (when node runs with --expose-gc, as `npm run bench` does): what is really held. */
+  afterGc: { rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number } | null;
   /** Run commands the worker holds in memory (running or buffered) with the backlog waiting in Kafka. */
   workerInFlight: number;
 }
@@ -156,11 +158,22 @@ export async function runBacklog(s: Scenario, tasks: number): Promise<BacklogRes
       }
       await sleep(3000); // the worker fills its buffer and the allocator settles
       const settled = process.memoryUsage();
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      const collected = gc ? process.memoryUsage() : null;
       return {
         tasks,
         enqueueSeconds,
         rssMb: { before: mb(before), peak: mb(peak), settled: mb(settled.rss) },
         heapUsedMb: mb(settled.heapUsed),
+        afterGc: collected
+          ? {
+              rssMb: mb(collected.rss),
+              heapUsedMb: mb(collected.heapUsed),
+              heapTotalMb: mb(collected.heapTotal),
+              externalMb: mb(collected.external),
+            }
+          : null,
         workerInFlight: worker.inFlight,
       };
     } finally {
