@@ -5,7 +5,7 @@ import { KafkaClient, topicsFor } from '../../kafka';
 import { createOrm, migrate } from '../orm.factory';
 import { quoteIdentifier } from '../sql-identifier';
 import { MIGRATIONS } from '../../../migrations';
-import { checkLive, isLockContention, liveOffsets, swapTables, whilePaused } from './live-projection';
+import { checkLive, checkOwner, isLockContention, liveOffsets, swapTables, whilePaused } from './live-projection';
 import {
   differingRows,
   PROJECTED_TABLES,

@@ -101,3 +101,13 @@ export async function checkLive(
     );
   }
 }
+
+/** A switch moves the live tables: only their owner may (and the new ones get the runner's grants). */
+export async function checkOwner(knex: Knex, schema: string): Promise<void> {
+  const owned = await knex.raw(
+    `select bool_and(tableowner = current_user) as ok from pg_tables where schemaname = ? and tablename = any(?::text[])`,
+    [schema, OWNED],
+  );
+  if (owned.rows[0].ok === false)
+    throw new Error(`the projected tables of "${schema}" belong to another role: run the rebuild as their owner`);
+}
