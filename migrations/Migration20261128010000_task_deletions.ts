@@ -13,6 +13,8 @@ export class Migration20261128010000_task_deletions extends Migration {
     this.addSql(
       `create table "task_deletions" ("id" uuid not null, "tenant_id" text not null, "created_at" timestamptz not null, "deleted_at" timestamptz not null default now(), "tx" xid8 not null default pg_current_xact_id(), constraint "task_deletions_pkey" primary key ("id"));`,
     );
+    // With a finite events retention, the retention round drops tombstones by age.
+    this.addSql(`create index "task_deletions_deleted_idx" on "task_deletions" ("deleted_at");`);
   }
 
   override async down(): Promise<void> {

@@ -62,6 +62,14 @@ export class TaskDeletion {
       return { tasks: ids.length, events: events.rowCount ?? 0 };
     });
   }
+  /** One batch of tombstones of tasks deleted before `cutoff` (their events have left Kafka); returns how many. */
+  async purgeTombstonesBefore(cutoff: Date, limit: number): Promise<number> {
+    const gone = await this.knex.raw(
+      `delete from task_deletions where id in (select id from task_deletions where deleted_at < ? order by deleted_at limit ?)`,
+      [cutoff, limit],
+    );
+    return gone.rowCount ?? 0;
+  }
 }
 
 /**

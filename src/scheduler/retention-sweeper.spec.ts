@@ -17,7 +17,7 @@ describe('RetentionSweeper', () => {
       batchSize: 3,
     });
     const done = await sweeper.sweep();
-    expect(done).toEqual({ tasks: 7, events: 28, cutoff: new Date(10 * DAY) });
+    expect(done).toEqual({ tasks: 7, events: 28, tombstones: 0, cutoff: new Date(10 * DAY) });
     expect(calls).toEqual([
       [new Date(10 * DAY), 3],
       [new Date(10 * DAY), 3],
@@ -39,5 +39,25 @@ describe('RetentionSweeper', () => {
     });
     expect((await sweeper.sweep()).tasks).toBe(40);
     expect(calls).toBe(4);
+  });
+
+  it('with a finite events retention, drops tombstones deleted longer ago than it, batch after batch', async () => {
+    const left = [2, 1];
+    const cutoffs: Date[] = [];
+    const sweeper = new RetentionSweeper({
+      purge: async () => ({ tasks: 0, events: 0 }),
+      now: () => 100 * DAY,
+      retentionDays: 30,
+      batchSize: 2,
+      tombstones: {
+        retentionMs: 90 * DAY,
+        purge: async (cutoff) => {
+          cutoffs.push(cutoff);
+          return left.shift() ?? 0;
+        },
+      },
+    });
+    expect((await sweeper.sweep()).tombstones).toBe(3);
+    expect(cutoffs).toEqual([new Date(10 * DAY), new Date(10 * DAY)]);
   });
 });

@@ -9,6 +9,11 @@ export interface RetentionOptions {
   batchSize?: number;
   /** Batches per round at most, so one round never runs for long; the next round goes on. */
   maxBatches?: number;
+  /**
+   * With a finite events retention (ms): tombstones of tasks deleted longer ago than that go too,
+   * since Kafka no longer holds the events a rebuild could bring them back from (ADR 0015).
+   */
+  tombstones?: { retentionMs: number; purge: (cutoff: Date, limit: number) => Promise<number> };
 }
 
 /**
@@ -19,15 +24,22 @@ export class RetentionSweeper {
   constructor(private readonly options: RetentionOptions) {}
 
   /** Resolves with what this round deleted. */
-  async sweep(): Promise<{ tasks: number; events: number; cutoff: Date }> {
-    const { purge, now, retentionDays, batchSize = 1000, maxBatches = 50 } = this.options;
+  async sweep(): Promise<{ tasks: number; events: number; tombstones: number; cutoff: Date }> {
+    const { purge, now, retentionDays, batchSize = 1000, maxBatches = 50, tombstones } = this.options;
     const cutoff = new Date(now() - retentionDays * 86_400_000);
-    const total = { tasks: 0, events: 0, cutoff };
+    const total = { tasks: 0, events: 0, tombstones: 0, cutoff };
     for (let i = 0; i < maxBatches; i++) {
       const done = await purge(cutoff, batchSize);
       total.tasks += done.tasks;
       total.events += done.events;
       if (done.tasks < batchSize) break;
+    }
+    if (!tombstones) return total;
+    const deletedBefore = new Date(now() - tombstones.retentionMs);
+    for (let i = 0; i < maxBatches; i++) {
+      const n = await tombstones.purge(deletedBefore, batchSize);
+      total.tombstones += n;
+      if (n < batchSize) break;
     }
     return total;
   }

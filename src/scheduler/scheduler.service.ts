@@ -79,6 +79,13 @@ export class SchedulerService implements BeforeApplicationShutdown {
       purge: async (cutoff, limit) => (await this.db.deletion()).purgeFinishedBefore(cutoff, limit),
       now: () => this.clock.now(),
       retentionDays: this.config.retentionDays,
+      tombstones:
+        this.config.eventsRetentionMs > 0
+          ? {
+              retentionMs: this.config.eventsRetentionMs,
+              purge: async (cutoff, limit) => (await this.db.deletion()).purgeTombstonesBefore(cutoff, limit),
+            }
+          : undefined,
     });
     // Code schedules by name (tenant `default`): every scheduler process writes the same rows.
     for (const def of this.recurring.definitions) await this.schedules.create('default', def, 'code');
@@ -167,10 +174,11 @@ export class SchedulerService implements BeforeApplicationShutdown {
     this.purging = true;
     try {
       const done = await this.retention.sweep();
-      if (done.tasks > 0) {
+      if (done.tasks > 0 || done.tombstones > 0) {
         this.log.write('info', 'retention deleted finished tasks', {
           tasks: done.tasks,
           historyRows: done.events,
+          tombstones: done.tombstones,
           finishedBefore: done.cutoff.toISOString(),
         });
       }

@@ -73,4 +73,17 @@ describe('deleted tasks and late copies of their events', () => {
     expect(again.created_at.toISOString()).toBe('2026-11-27T02:00:00.000Z');
     expect(await counted()).toBe(1);
   });
+
+  it('tombstones older than a finite events retention can be purged, newer ones stay', async () => {
+    const old = uuidv7();
+    const fresh = uuidv7();
+    await sql(
+      schema,
+      `insert into task_deletions (id, tenant_id, created_at, deleted_at) values ($1, 'acme', now(), now() - interval '40 days'), ($2, 'acme', now(), now())`,
+      [old, fresh],
+    );
+    expect(await new TaskDeletion(orm).purgeTombstonesBefore(new Date(Date.now() - 30 * 86_400_000), 10)).toBe(1);
+    const left = await sql<{ id: string }>(schema, `select id from task_deletions where id = any($1::uuid[])`, [[old, fresh]]);
+    expect(left.map((r) => r.id)).toEqual([fresh]);
+  });
 });
