@@ -39,7 +39,9 @@ async function fill(client: TaskClientService): Promise<{ cancelled: string[]; d
     if (i % 20 === 1) return { type: 'rb.flaky', payload: { i }, options: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 50 } } };
     if (i % 50 === 2) return { type: 'rb.broken', payload: { i }, options: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 50 } } };
     if (i % 25 === 3) return { type: 'rb.work', payload: { i }, options: { delayMs: 3_600_000 } };
-    return { type: 'rb.work', payload: { i }, options: { labels: { batch: String(i % 7) } } };
+    // Some traced: the trace each task keeps (its traceparent column) must come back too.
+    const traceparent = i % 10 === 5 ? `00-${String(i).padStart(32, 'a')}-${'b'.repeat(16)}-01` : undefined;
+    return { type: 'rb.work', payload: { i }, options: { labels: { batch: String(i % 7) }, traceparent } };
   });
   const ids: string[] = [];
   for (let i = 0; i < items.length; i += 1000) {
@@ -72,12 +74,12 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
     const client = engine.app.get(TaskClientService);
     const { cancelled, deleted } = await fill(client);
     const unfinished = `status not in ('completed', 'failed', 'cancelled', 'scheduled')`;
-    await waitFor(async () => (await count(engine.schema, 'true')) === TASKS && (await count(engine.schema, unfinished)) === 0, {
-      timeoutMs: 240_000,
-      intervalMs: 500,
-      what: 'all 10,000 tasks projected and settled',
-    });
-    expect(await count(engine.schema, `status = 'cancelled'`)).toBe(cancelled.length);
+    // Settled: every task projected, none under way, and every cancel of a delayed task projected.
+    const settled = async () =>
+      (await count(engine.schema, 'true')) === TASKS &&
+      (await count(engine.schema, unfinished)) === 0 &&
+      (await count(engine.schema, `status = 'cancelled'`)) === cancelled.length;
+    await waitFor(settled, { timeoutMs: 240_000, intervalMs: 500, what: 'all 10,000 tasks projected and settled' });
     expect(await count(engine.schema, `type = 'rb.flaky' and status = 'completed' and attempt = 2`)).toBe(TASKS / 20);
     for (const id of deleted) expect((await http(`${engine.url}/v1/tasks/${id}`, { method: 'DELETE' })).status).toBe(204);
 
@@ -89,6 +91,7 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
     expect(v.switched).toBe(false);
     expect(v.live.tasks.rows).toBe(TASKS - deleted.length);
     expect(v.rebuilt).toEqual(v.live);
+    expect(await count(engine.schema, `traceparent is not null`)).toBeGreaterThan(500);
     expect(v.records).toBeGreaterThan(TASKS * 4);
 
     // Rebuild and switch while tasks keep being enqueued and run.
