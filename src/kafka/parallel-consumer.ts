@@ -11,7 +11,7 @@ import { KeyOrderedRuns } from './key-ordered-runs';
 import { MessageRunner } from './message-runner';
 import { PartitionTrackers } from './partition-trackers';
 
-export * from './parallel-consumer.options';
+export type { HandleResult, ParallelConsumerOptions, StopOptions } from './parallel-consumer.options';
 
 /**
  * Key-ordered parallel processing on top of kafkajs: the fetch loop only dispatches, handlers
