@@ -5,6 +5,7 @@ import { TaskContext } from '../../src/worker/task-context';
 import { TaskHandler } from '../../src/worker/task-handler.decorator';
 import { runCli } from '../support/cli';
 import { cleanup, http, sql, startEngine, TestEngine } from '../support/engine';
+import { SseClient } from '../support/sse-client';
 import { waitFor } from '../support/wait-for';
 
 const TASKS = 10_000;
@@ -94,7 +95,9 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
     expect(await count(engine.schema, `traceparent is not null`)).toBeGreaterThan(500);
     expect(v.records).toBeGreaterThan(TASKS * 4);
 
-    // Rebuild and switch while tasks keep being enqueued and run.
+    // Rebuild and switch while tasks keep being enqueued and run, and a live stream stays open.
+    const stream = new SseClient(`${engine.url}/v1/stream?type=rb.work`);
+    await waitFor(() => stream.status === 200, { what: 'the stream open' });
     let feeding = true;
     const fed: string[] = [];
     const feeder = (async () => {
@@ -121,6 +124,14 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
         what: 'the tasks enqueued during the rebuild completed in the switched projection',
       },
     );
+    // The stream opened before the switch goes on across it: a task enqueued after the switch shows up in it.
+    const last = (await client.enqueue('rb.work', { i: -1 })).id;
+    await waitFor(() => stream.messages.some((m) => m.data.taskId === last && m.data.type === 'task.completed'), {
+      timeoutMs: 60_000,
+      what: 'the open stream to deliver a completion projected after the switch',
+    });
+    expect(stream.ended).toBe(false);
+    stream.close();
     const one = await http(`${engine.url}/v1/tasks/${fed[fed.length - 1]}`);
     expect(one.body.status).toBe('completed');
     const events = await http(`${engine.url}/v1/tasks/${cancelled[0]}/events`);
