@@ -94,6 +94,15 @@ export class IntakeService implements BeforeApplicationShutdown {
     if ('refusal' in outcome) await this.refuse(m, outcome.refusal.message);
     const to = replyAddressOf(m);
     if (!to) return;
+    if (to.topic !== this.kafka.topics.requestsReply) {
+      // The reply topic comes from the request: any other would let a writer of the requests
+      // topic make the engine write to its own topics (events, commands, DLQ) or anyone's.
+      this.log.write('warn', "request names a reply topic other than the intake's; not answered", {
+        replyTopic: to.topic,
+        expected: this.kafka.topics.requestsReply,
+      });
+      return;
+    }
     await this.reply(
       to,
       'task' in outcome
@@ -111,11 +120,18 @@ export class IntakeService implements BeforeApplicationShutdown {
    */
   private async reply(to: ReplyAddress, outcome: { reply: IntakeReply } | { error: IntakeReplyError }): Promise<void> {
     const until = Date.now() + REPLY_WINDOW_MS;
+    let hopeless: Error | null = null;
     const context = { replyTopic: to.topic, replyPartition: to.partition, correlationId: to.correlationId };
     try {
       const attempt = async () => {
         if (this.stopped) throw new Error('the intake stopped before the reply was written');
-        await this.replies.publish(replyRecord(to, outcome));
+        try {
+          await this.replies.publish(replyRecord(to, outcome));
+        } catch (e) {
+          // A partition the reply topic does not have never becomes right: give up at once.
+          if ((e as { retriable?: boolean }).retriable === false) hopeless = e as Error;
+          else throw e;
+        }
       };
       await retryWithBackoff(attempt, {
         initialMs: 200,
@@ -123,6 +139,7 @@ export class IntakeService implements BeforeApplicationShutdown {
         stop: () => this.stopping || Date.now() >= until,
         onError: (e, retryInMs) => this.log.write('warn', 'writing a reply failed; retrying', { ...context, error: e.message, retryInMs }),
       });
+      if (hopeless) throw hopeless;
     } catch (e) {
       // Stopping: left uncommitted, so the next owner of the partition replies.
       if (this.stopping) throw e;

@@ -20,6 +20,8 @@ import { InMessage } from './kafka.types';
 export interface TopicOverride {
   partitions?: number;
   config?: Record<string, string>;
+  /** Its records are small and ours (heartbeats, replies): its max.message.bytes does not bound payloads. */
+  smallRecords?: boolean;
 }
 
 export interface KafkaClientOptions {
@@ -199,7 +201,9 @@ export class KafkaClient {
       }
       const described = await admin.describeConfigs({
         includeSynonyms: false,
-        resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+        resources: topics
+          .filter((name) => !overrides[name]?.smallRecords)
+          .map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
       });
       const limits = described.resources.flatMap((r) => r.configEntries.map((c) => Number(c.configValue)).filter((n) => n > 0));
       return limits.length ? Math.min(...limits) : maxMessageBytes;

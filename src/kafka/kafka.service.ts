@@ -25,11 +25,12 @@ export function topicMessageBytes(maxPayloadBytes: number): number {
  */
 const HEARTBEAT_TOPIC = {
   partitions: 1,
+  smallRecords: true,
   config: { 'cleanup.policy': 'compact,delete', 'retention.ms': '3600000', 'segment.ms': '600000' },
 };
 
 /** Replies are read within moments by the caller waiting for them; an hour is plenty. */
-const REPLY_TOPIC = { config: { 'retention.ms': '3600000' } };
+const REPLY_TOPIC = { config: { 'retention.ms': '3600000' }, smallRecords: true };
 
 /** Owns the Kafka client, topic set-up and the process's producers. */
 @Injectable()

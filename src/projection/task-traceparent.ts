@@ -24,7 +24,8 @@ export async function keepTraceparents(
   }
   if (latest.size === 0) return;
   await trx.raw(
-    `update tasks t set traceparent = x.traceparent from jsonb_to_recordset(?::jsonb) as x(id uuid, traceparent text) where t.id = x.id`,
+    `update tasks t set traceparent = x.traceparent from jsonb_to_recordset(?::jsonb) as x(id uuid, traceparent text)
+     where t.id = x.id and t.traceparent is distinct from x.traceparent`,
     [JSON.stringify([...latest].map(([id, traceparent]) => ({ id, traceparent })))],
   );
 }

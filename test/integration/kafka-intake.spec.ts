@@ -174,19 +174,20 @@ describe('when other services talk to Tasklog over Kafka', () => {
     expect(letter.headers['dlq-reason']).toMatch(/unknown task type "no.such.type"/);
   });
 
-  it('a request whose reply topic does not exist still runs, and the intake keeps answering others', async () => {
-    const nowhere = `${engine.prefix}.no-such-reply`;
-    const headers = { kafka_correlationId: 'c-nowhere', kafka_replyTopic: nowhere, kafka_replyPartition: '0' };
+  it('a request naming another reply topic (here the DLQ) still runs, is not answered there, and the intake keeps answering others', async () => {
+    const foreign = probe.topics.dlq;
+    const headers = { kafka_correlationId: 'c-foreign', kafka_replyTopic: foreign, kafka_replyPartition: '0' };
     await probe.send(probe.topics.requests, [
-      { key: 'reply-nowhere', value: JSON.stringify({ type: 'test.echo', payload: 'x' }), headers },
+      { key: 'reply-foreign', value: JSON.stringify({ type: 'test.echo', payload: 'x' }), headers },
     ]);
-    const id = deterministicId('tasklog', 'default', 'reply-nowhere');
+    const id = deterministicId('tasklog', 'default', 'reply-foreign');
     await waitFor(async () => (await http(`${engine.url}/v1/tasks/${id}`, { headers: byDefault })).body?.status === 'completed', {
-      what: 'the task of the unanswerable request to complete',
+      what: 'the task of the request to complete',
     });
-    await waitFor(() => logs.find((l) => l.msg === 'writing a reply failed; retrying' && l.replyTopic === nowhere), {
-      what: 'the intake to warn about the reply',
+    await waitFor(() => logs.find((l) => String(l.msg).startsWith('request names a reply topic other than') && l.replyTopic === foreign), {
+      what: 'the intake to warn about the reply topic',
     });
     expect((await send({ type: 'test.echo', payload: 'meanwhile' })).taskId).toEqual(expect.any(String));
+    expect(probe.dead.filter((d) => d.headers.kafka_correlationId === 'c-foreign')).toEqual([]);
   });
 });

@@ -92,7 +92,6 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
     expect(v.switched).toBe(false);
     expect(v.live.tasks.rows).toBe(TASKS - deleted.length);
     expect(v.rebuilt).toEqual(v.live);
-    expect(await count(engine.schema, `traceparent is not null`)).toBeGreaterThan(500);
     expect(v.records).toBeGreaterThan(TASKS * 4);
 
     // Rebuild and switch while tasks keep being enqueued and run, and a live stream stays open.
@@ -137,6 +136,8 @@ describe('tasklog projection rebuild | verify (blue/green, from offset 0)', () =
     const events = await http(`${engine.url}/v1/tasks/${cancelled[0]}/events`);
     expect(events.body.items.map((e: { type: string }) => e.type)).toContain('task.cancelled');
     expect((await http(`${engine.url}/v1/tasks/${deleted[0]}`)).status).toBe(404);
+    // The traces tasks keep came back from the record headers (they are not in the checksum).
+    expect(await count(engine.schema, `traceparent is not null`)).toBe(1000);
     await sql(engine.schema, `drop schema if exists "${r.retiredSchema}" cascade`);
 
     // A row changed by hand: verify says so, names the task, and exits non-zero.

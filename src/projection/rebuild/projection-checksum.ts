@@ -4,10 +4,12 @@ import { quoteIdentifier } from '../sql-identifier';
 /**
  * What a row of each projected table contributes to the checksum: every column but the ones a
  * second projection of the same events cannot reproduce (when the row was written, when a
- * refused event was marked). jsonb keys are sorted, so column order does not matter either.
+ * refused event was marked) and the trace a task keeps (observability only, and empty on rows
+ * projected before it was kept, where a rebuild fills it in from the record headers). jsonb
+ * keys are sorted, so column order does not matter either.
  */
 const ROW_TEXT: Record<ProjectedTable, string> = {
-  tasks: `(to_jsonb(r) - 'projected_at' - 'projection_error' || jsonb_build_object('projection_error', r.projection_error - 'at'))::text`,
+  tasks: `(to_jsonb(r) - 'projected_at' - 'traceparent' - 'projection_error' || jsonb_build_object('projection_error', r.projection_error - 'at'))::text`,
   task_events: `to_jsonb(r)::text`,
   task_counts: `to_jsonb(r)::text`,
 };
