@@ -199,7 +199,7 @@ export class ProjectionStore {
     }
     await counts.apply(trx);
     if (!history) return;
-    await keepTraceparents(trx, batch, states);
+    await keepTraceparents(trx, batch, states, initial);
     // An event of a task without a row (deleted, or its enqueue never projected) has no task to
     // belong to: it stays in Kafka only, so a deleted task leaves neither a half row nor orphan
     // history. Schedule events are the exception: a skipped fire is history of a task never made.

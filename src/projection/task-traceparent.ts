@@ -17,11 +17,14 @@ export async function keepTraceparents(
   trx: Knex.Transaction,
   batch: PositionedEvent[],
   states: Map<string, TaskState | null>,
+  /** The rows as they were before this batch: one it creates already holds null, so an untraced enqueue writes nothing. */
+  initial: Map<string, TaskState | null>,
 ): Promise<void> {
   const latest = new Map<string, string | null>();
   for (const { event, traceparent } of batch) {
     if (TRACE_STARTS.includes(event.type) && states.get(event.taskId)) latest.set(event.taskId, storableTraceparent(traceparent));
   }
+  for (const [id, tp] of latest) if (tp === null && !initial.get(id)) latest.delete(id);
   if (latest.size === 0) return;
   await trx.raw(
     `update tasks t set traceparent = x.traceparent from jsonb_to_recordset(?::jsonb) as x(id uuid, traceparent text)

@@ -14,7 +14,7 @@ import {
   ProjectionChecksum,
   sameChecksum,
 } from './projection-checksum';
-import { Offsets, ShadowProjection } from './shadow-projection';
+import { Offsets, ShadowProjection, Targets } from './shadow-projection';
 
 /** `switch` rebuilds and switches reads when the checksums agree; `dry-run` and `verify` only report. */
 export type RebuildMode = 'switch' | 'dry-run' | 'verify';
@@ -101,7 +101,7 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildRepor
     await migrate(shadowOrm);
     const shadow = new ShadowProjection(o.kafka, shadowOrm, projected, o.schema, o.logger);
     let read = 0;
-    const catchUp = async (phase: 'catch-up' | 'verify' | 'switch', targets: Offsets) => {
+    const catchUp = async (phase: 'catch-up' | 'verify' | 'switch', targets: Targets) => {
       const total = read + (await shadow.remaining(targets));
       return shadow.catchUp(targets, (n) => progress({ phase, read: (read += n), total }));
     };
@@ -116,7 +116,7 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildRepor
 
     // 2. Both checksums at the same offsets, from a snapshot of the live schema (nothing pauses).
     const snapshot = await liveKnex.transaction();
-    let verified: Offsets;
+    let verified: Targets;
     let snap: string;
     let liveSum: ProjectionChecksum;
     let shadowSum: ProjectionChecksum;
@@ -173,7 +173,7 @@ export async function rebuildProjection(o: RebuildOptions): Promise<RebuildRepor
       liveSchema: o.schema,
       shadowSchema,
       retiredSchema,
-      verifiedAt: plain(verified),
+      verifiedAt: plain(verified.end),
       live: liveSum,
       rebuilt: shadowSum,
       equal,

@@ -1,26 +1,29 @@
 import { Knex } from '@mikro-orm/knex';
 import { KafkaClient } from '../../kafka';
 import { quoteIdentifier } from '../sql-identifier';
-import { Offsets, PROJECTION, ProjectedTopics } from './shadow-projection';
+import { Offsets, PROJECTION, ProjectedTopics, Targets } from './shadow-projection';
 
 /**
  * Where the live projection stands: its checkpoint per topic and partition, or the log start
  * for a partition it has not projected yet. A checkpoint past the end of its topic means the
  * topic was recreated under the projection, which no rebuild can reproduce: that is an error.
  */
-export async function liveOffsets(knex: Knex | Knex.Transaction, kafka: KafkaClient, topics: ProjectedTopics): Promise<Offsets> {
+export async function liveOffsets(knex: Knex | Knex.Transaction, kafka: KafkaClient, topics: ProjectedTopics): Promise<Targets> {
   const res = await knex.raw(`select topic, partition, "offset" from projection_checkpoints where projection = ?`, [PROJECTION]);
   const checkpoints = new Map<string, number>();
   for (const r of res.rows) checkpoints.set(`${r.topic}/${r.partition}`, Number(r.offset));
-  const out: Offsets = new Map();
+  const out: Targets = { end: new Map(), low: new Map() };
   for (const topic of [...topics.lanes, topics.events]) {
-    const partitions = new Map<number, number>();
+    const end = new Map<number, number>();
+    const lows = new Map<number, number>();
     for (const [partition, { low, high }] of await kafka.offsetRanges(topic)) {
       const at = checkpoints.get(`${topic}/${partition}`) ?? low;
       if (at > high) throw new Error(`the live checkpoint of ${topic}/${partition} (${at}) is past the end of the topic (${high})`);
-      partitions.set(partition, Math.max(at, low));
+      end.set(partition, Math.max(at, low));
+      lows.set(partition, low);
     }
-    out.set(topic, partitions);
+    out.end.set(topic, end);
+    out.low.set(topic, lows);
   }
   return out;
 }

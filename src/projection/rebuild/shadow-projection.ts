@@ -13,6 +13,12 @@ export const PROJECTION = 'tasks';
 /** topic → partition → offset. */
 export type Offsets = Map<string, Map<number, number>>;
 
+/** Where to project up to (the live checkpoints), and where each partition's log starts. */
+export interface Targets {
+  end: Offsets;
+  low: Offsets;
+}
+
 export interface ProjectedTopics {
   events: string;
   lanes: string[];
@@ -51,12 +57,30 @@ export class ShadowProjection {
     return this.orm.em.getConnection().getKnex();
   }
 
+  /** This projection's checkpoints, `topic/partition` → next offset, in one query. */
+  private async positions(): Promise<Map<string, number>> {
+    const res = await this.knex.raw(`select topic, partition, "offset" from projection_checkpoints where projection = ?`, [PROJECTION]);
+    return new Map(
+      res.rows.map((r: { topic: string; partition: number; offset: string }) => [`${r.topic}/${r.partition}`, Number(r.offset)]),
+    );
+  }
+
+  /** Where each partition's projection goes on from: its checkpoint, or the log start. */
+  private async starts(targets: Targets): Promise<Offsets> {
+    const at = await this.positions();
+    const out: Offsets = new Map();
+    for (const [topic, end] of targets.end) {
+      const low = targets.low.get(topic);
+      out.set(topic, new Map([...end.keys()].map((p) => [p, Math.max(at.get(`${topic}/${p}`) ?? 0, low?.get(p) ?? 0)])));
+    }
+    return out;
+  }
+
   /** Offsets still to project to reach `targets`, summed. */
-  async remaining(targets: Offsets): Promise<number> {
+  async remaining(targets: Targets): Promise<number> {
     let n = 0;
-    for (const [topic, partitions] of targets) {
-      for (const [partition, target] of partitions)
-        n += Math.max(0, target - ((await this.store.checkpoint(PROJECTION, topic, partition)) ?? 0));
+    for (const [topic, starts] of await this.starts(targets)) {
+      for (const [partition, start] of starts) n += Math.max(0, targets.end.get(topic)!.get(partition)! - start);
     }
     return n;
   }
@@ -65,18 +89,14 @@ export class ShadowProjection {
    * Projects each topic's partitions up to (not including) their target offsets and leaves its
    * checkpoints exactly there. Returns the records read; `onRead` hears of each batch.
    */
-  async catchUp(targets: Offsets, onRead: (records: number) => void = () => undefined): Promise<number> {
+  async catchUp(targets: Targets, onRead: (records: number) => void = () => undefined): Promise<number> {
     let read = 0;
+    const starts = await this.starts(targets);
     for (const topic of [...this.topics.lanes, this.topics.events]) {
-      const end = targets.get(topic);
-      if (!end) continue;
+      const end = targets.end.get(topic);
+      const start = starts.get(topic);
+      if (!end || !start) continue;
       const lanes = topic !== this.topics.events;
-      const ranges = await this.kafka.offsetRanges(topic);
-      const start = new Map<number, number>();
-      for (const [partition] of end) {
-        const at = (await this.store.checkpoint(PROJECTION, topic, partition)) ?? 0;
-        start.set(partition, Math.max(at, ranges.get(partition)?.low ?? 0));
-      }
       const stats = await readOffsetRanges(this.kafka, {
         topic,
         start,
